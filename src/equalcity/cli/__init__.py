@@ -1,0 +1,7 @@
+"""The ``equalcity`` command: wiring only; each command lives in its own module."""
+
+from __future__ import annotations
+
+from .main import main
+
+__all__ = ["main"]

@@ -1,0 +1,20 @@
+"""``equalcity init LANG``: start a new language."""
+
+from __future__ import annotations
+
+import click
+
+from ..pipeline import init_language
+from ..project import Project
+from .errors import reports_errors
+
+
+@click.command("init")
+@click.argument("lang")
+@click.pass_obj
+@reports_errors
+def command(project: Project, lang: str) -> None:
+    """Create locales/LANG/ with one PO file per template (header from CLDR: Plural-Forms)."""
+    result = init_language(project, lang)
+    for path in result.created:
+        click.echo(f"created {project.rel(path)}")

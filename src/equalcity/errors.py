@@ -1,0 +1,43 @@
+"""The one exception root: every error the user can fix names a file and a line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class EqualcityError(Exception):
+    """An error in the input or the environment that the user can act on.
+
+    Rendered as ``path:line: message`` (either part omitted when unknown).
+
+    >>> str(EqualcityError("unterminated string", path="fr/a.po", line=12))
+    'fr/a.po:12: unterminated string'
+    """
+
+    def __init__(self, message: str, *, path: str | Path | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+
+    def located(self, path: str | Path, line: int | None = None) -> EqualcityError:
+        """Return a copy that names ``path`` (and ``line`` if this error has none)."""
+        return type(self)(self.message, path=path, line=self.line if self.line else line)
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path:
+            where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+        return where + self.message
+
+
+class PoSyntaxError(EqualcityError):
+    """A PO file that GNU gettext would not read."""
+
+
+class MarkdownError(EqualcityError):
+    """A source document the pipeline cannot segment or rebuild."""
+
+
+class ToolMissingError(EqualcityError):
+    """An external program (GNU gettext) is not installed."""

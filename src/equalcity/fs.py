@@ -1,0 +1,65 @@
+"""File access: strict UTF-8 reads and atomic writes."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import EqualcityError
+
+
+def read_text(path: Path, display: str | None = None) -> str:
+    """Read a UTF-8 file; a missing file or invalid byte is an error naming its line."""
+    name = display or str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise EqualcityError("no such file", path=name) from None
+    except IsADirectoryError:
+        raise EqualcityError("is a directory, expected a file", path=name) from None
+    return decode_utf8(data, name)
+
+
+def decode_utf8(data: bytes, name: str) -> str:
+    """Decode ``data`` as UTF-8 (a BOM is dropped) or fail naming the line of the bad byte.
+
+    >>> decode_utf8(b"a\\n\\xff", "x.po")
+    Traceback (most recent call last):
+    ...
+    equalcity.errors.EqualcityError: x.po:2: not valid UTF-8 (byte 0xff); convert the file to UTF-8, e.g. with msgconv or iconv
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise EqualcityError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
+            "convert the file to UTF-8, e.g. with msgconv or iconv",
+            path=name,
+            line=line,
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def write_atomic(path: Path, data: str | bytes) -> bool:
+    """Write ``data`` to ``path`` through a temporary file and a rename.
+
+    Returns False (and leaves the file and its mtime alone) when the content is already there.
+    """
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        if path.read_bytes() == raw:
+            return False
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True

@@ -1,0 +1,234 @@
+"""Merging a new template into a translation: msgmerge's semantics, with one guarantee.
+
+For each template entry, in order of preference:
+
+1. the same (msgctxt, msgid) in the PO file, active or obsolete: kept as it is (an obsolete
+   entry is restored);
+2. the same key, translated and not fuzzy, in another document of the same language (the
+   *compendium*): copied as a translation;
+3. the same msgid under another msgctxt, in this file or the compendium: copied, fuzzy;
+4. the most similar translated msgid of this file, if similar enough (gettext's measure: twice the
+   longest common subsequence over the total length, at least 0.6): copied, fuzzy, with the old
+   msgid kept as ``#|`` previous msgid;
+5. otherwise untranslated.
+
+Entries of the old file that no template entry used become obsolete (``#~``) if they carry a
+translation, and are dropped otherwise. **Invariant: every non-empty msgstr of the old file is
+in the new file** — kept, copied into a fuzzy entry, or obsolete.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from .catalog import Catalog, Key, Message
+
+FUZZY_THRESHOLD = 60.0  # gettext's FUZZY_THRESHOLD (0.6), on rapidfuzz's 0–100 scale
+
+
+@dataclass
+class MergeStats:
+    """What a merge did, entry by entry."""
+
+    kept: int = 0
+    restored: int = 0
+    compendium: int = 0
+    fuzzy: int = 0
+    untranslated: int = 0
+    obsoleted: int = 0
+    dropped: int = 0
+
+    def add(self, other: MergeStats) -> None:
+        for name in vars(self):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class Compendium:
+    """The translated, non-fuzzy entries of every document of one language."""
+
+    by_key: dict[Key, Message] = field(default_factory=dict)
+    by_msgid: dict[str, Message] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, catalogs: Iterable[Catalog]) -> Compendium:
+        compendium = cls()
+        for catalog in catalogs:
+            for message in catalog.messages:
+                if message.translated:
+                    compendium.by_key.setdefault(message.key, message)
+                    compendium.by_msgid.setdefault(message.msgid, message)
+        return compendium
+
+
+@dataclass
+class FuzzyIndex:
+    """Similar-msgid lookups, shared by every language of one document.
+
+    Languages of a document mostly hold the same msgids, so the candidates of a query are scored
+    once against the union of their msgids; each language then takes the best of them it has a
+    translation for.
+    """
+
+    choices: Sequence[str]
+    _cache: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+
+    def candidates(self, query: str) -> list[tuple[str, float]]:
+        """Msgids at least 60 % similar to ``query``, best first (ties: earlier choice first)."""
+        found = self._cache.get(query)
+        if found is None:
+            matches = process.extract(
+                query,
+                self.choices,
+                scorer=fuzz.ratio,
+                score_cutoff=FUZZY_THRESHOLD,
+                limit=None,
+            )
+            found = [
+                (choice, score)
+                for choice, score, _ in sorted(matches, key=lambda m: (-m[1], m[2]))
+                if choice != query
+            ]
+            self._cache[query] = found
+        return found
+
+
+def merge(
+    template: Catalog,
+    old: Catalog,
+    *,
+    compendium: Compendium | None = None,
+    fuzzy: FuzzyIndex | None = None,
+    header: Message | None = None,
+) -> tuple[Catalog, MergeStats]:
+    """Merge ``template`` into ``old``; returns the new catalog and what happened."""
+    compendium = compendium or Compendium()
+    stats = MergeStats()
+    by_key: dict[Key, Message] = {}
+    for message in old.messages:
+        # An active entry wins over an obsolete one with the same key.
+        if message.key not in by_key or by_key[message.key].obsolete:
+            by_key[message.key] = message
+    by_msgid: dict[str, Message] = {}
+    for message in old.messages:
+        if message.has_translation:
+            by_msgid.setdefault(message.msgid, message)
+    if fuzzy is None:
+        fuzzy = FuzzyIndex([m.msgid for m in old.messages if m.has_translation])
+
+    used: set[int] = set()
+    merged: list[Message] = []
+    for entry in template.messages:
+        if entry.obsolete:
+            continue
+        result = _match(entry, by_key, by_msgid, compendium, fuzzy, used, stats)
+        merged.append(result)
+
+    leftovers: list[Message] = []
+    for message in old.messages:
+        if id(message) in used:
+            continue
+        if message.has_translation:
+            if not message.obsolete:
+                stats.obsoleted += 1
+            leftover = copy.copy(message)
+            leftover.obsolete = True
+            leftover.auto_comments = []
+            leftover.locations = []
+            leftovers.append(leftover)
+        else:
+            stats.dropped += 0 if message.obsolete else 1
+    new_header = header or old.header or template.header
+    return Catalog(header=copy.deepcopy(new_header), messages=merged + leftovers), stats
+
+
+def _match(
+    entry: Message,
+    by_key: Mapping[Key, Message],
+    by_msgid: Mapping[str, Message],
+    compendium: Compendium,
+    fuzzy: FuzzyIndex,
+    used: set[int],
+    stats: MergeStats,
+) -> Message:
+    exact = by_key.get(entry.key)
+    if exact is not None and (exact.has_translation or entry.key not in compendium.by_key):
+        used.add(id(exact))
+        if exact.obsolete:
+            stats.restored += 1
+        else:
+            stats.kept += 1
+        return _carry(entry, exact, keep_previous=exact.fuzzy)
+    if exact is not None:
+        used.add(id(exact))
+    shared = compendium.by_key.get(entry.key)
+    if shared is not None:
+        stats.compendium += 1
+        result = _carry(entry, shared, keep_previous=False)
+        result.comments = list(exact.comments) if exact is not None else []
+        return result
+    same_text = by_msgid.get(entry.msgid)
+    if same_text is not None:
+        used.add(id(same_text))
+    else:
+        same_text = compendium.by_msgid.get(entry.msgid)
+    if same_text is not None:
+        stats.fuzzy += 1
+        return _fuzzy_from(entry, same_text)
+    for candidate, _score in fuzzy.candidates(entry.msgid):
+        source = by_msgid.get(candidate)
+        if source is not None:
+            used.add(id(source))
+            stats.fuzzy += 1
+            return _fuzzy_from(entry, source)
+    stats.untranslated += 1
+    return _fresh(entry)
+
+
+def _fresh(entry: Message) -> Message:
+    result = copy.deepcopy(entry)
+    result.line = result.msgstr_line = 0
+    return result
+
+
+def _carry(entry: Message, old: Message, *, keep_previous: bool) -> Message:
+    """The template entry with the translation, flags and translator comments of ``old``."""
+    result = _fresh(entry)
+    result.msgstr = old.msgstr
+    result.msgstr_plural = list(old.msgstr_plural)
+    if entry.msgid_plural is not None and old.msgid_plural is None:
+        result.msgstr_plural = [old.msgstr]
+    result.flags = _merge_flags(entry.flags, old.flags)
+    result.comments = list(old.comments)
+    if keep_previous:
+        result.previous_msgctxt = old.previous_msgctxt
+        result.previous_msgid = old.previous_msgid
+        result.previous_msgid_plural = old.previous_msgid_plural
+    return result
+
+
+def _fuzzy_from(entry: Message, source: Message) -> Message:
+    result = _carry(entry, source, keep_previous=False)
+    result.flags = [f for f in result.flags if not f.startswith("equalcity-ignore")]
+    result.fuzzy = True
+    if source.fuzzy and source.previous_msgid is not None:
+        result.previous_msgctxt = source.previous_msgctxt
+        result.previous_msgid = source.previous_msgid
+        result.previous_msgid_plural = source.previous_msgid_plural
+    else:
+        result.previous_msgctxt = source.msgctxt
+        result.previous_msgid = source.msgid
+        result.previous_msgid_plural = source.msgid_plural
+    return result
+
+
+def _merge_flags(template_flags: list[str], old_flags: list[str]) -> list[str]:
+    flags = list(old_flags)
+    for flag in template_flags:
+        if flag not in flags:
+            flags.append(flag)
+    return flags

@@ -1,0 +1,273 @@
+"""Project-level operations: extract, init, update and build over a content repository.
+
+Every operation reads and validates all its inputs first and writes only when everything is
+ready, so bad input anywhere leaves every file as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .catalog import Catalog, Message, format_header, read_po, write_po_files
+from .errors import EqualcityError
+from .fs import read_text, write_atomic
+from .locales import english_name, normalize, plural_forms
+from .markdown import render
+from .merge import Compendium, FuzzyIndex, MergeStats, merge
+from .project import Document, Project
+from .templates import PROJECT, build_template
+
+Clock = Callable[[], dt.datetime]
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# -- extract ---------------------------------------------------------------------------------
+
+
+def template_for(project: Project, doc: Document) -> Catalog:
+    path = project.source_path(doc)
+    rel = project.rel(path)
+    text = read_text(path, rel)
+    try:
+        return build_template(text, rel)
+    except EqualcityError as exc:
+        raise exc.located(rel) from None
+
+
+@dataclass
+class ExtractResult:
+    written: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+    templates: int = 0
+    entries: int = 0
+
+
+def extract_all(project: Project) -> ExtractResult:
+    """Write ``locales/templates/<module>/<doc>.pot`` for every source document."""
+    docs = project.documents()
+    if not docs:
+        raise EqualcityError(
+            "no documents in source/<module>/<doc>.md", path=project.rel(project.source_dir)
+        )
+    catalogs = [(doc, template_for(project, doc)) for doc in docs]
+    result = ExtractResult(templates=len(catalogs))
+    result.entries = sum(len(c.messages) for _, c in catalogs)
+    result.written = write_po_files(
+        (project.template_path(doc), catalog, project.rel(project.template_path(doc)))
+        for doc, catalog in catalogs
+    )
+    for stale in sorted(set(project.template_documents()) - set(docs)):
+        path = project.template_path(stale)
+        path.unlink()
+        result.removed.append(path)
+    return result
+
+
+# -- init and update -------------------------------------------------------------------------
+
+
+def po_header(locale: str, source: str, now: dt.datetime) -> Message:
+    """A complete header for a new translation of ``source`` into ``locale``."""
+    fields = {
+        "Project-Id-Version": PROJECT,
+        "Report-Msgid-Bugs-To": "",
+        "PO-Revision-Date": now.strftime("%Y-%m-%d %H:%M+0000"),
+        "Last-Translator": "",
+        "Language-Team": english_name(locale),
+        "Language": locale,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": plural_forms(locale),
+        "X-Source": source,
+    }
+    return Message(
+        "",
+        format_header(fields),
+        comments=[f"{english_name(locale)} translation of {source}."],
+    )
+
+
+def complete_header(header: Message, locale: str) -> Message:
+    """``header`` with the fields every PO file must have added where missing."""
+    fields = dict(_header_fields(header))
+    required = {
+        "Language": locale,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": plural_forms(locale),
+    }
+    changed = False
+    for name, value in required.items():
+        if not fields.get(name):
+            fields[name] = value
+            changed = True
+    if not changed:
+        return header
+    updated = Message("", format_header(fields), comments=list(header.comments))
+    updated.flags = list(header.flags)
+    return updated
+
+
+def _header_fields(header: Message) -> dict[str, str]:
+    return Catalog(header=header).header_fields()
+
+
+@dataclass
+class UpdateResult:
+    written: list[Path] = field(default_factory=list)
+    created: list[Path] = field(default_factory=list)
+    stats: dict[str, MergeStats] = field(default_factory=dict)
+
+
+def _templates(project: Project) -> dict[Document, Catalog]:
+    docs = project.template_documents()
+    if not docs:
+        raise EqualcityError(
+            "no templates yet; run 'equalcity extract' first",
+            path=project.rel(project.templates_dir),
+        )
+    return {
+        doc: read_po(project.template_path(doc), project.rel(project.template_path(doc)))
+        for doc in docs
+    }
+
+
+def _read_locale(project: Project, locale: str) -> dict[Document, Catalog]:
+    return {
+        doc: read_po(project.po_path(locale, doc), project.rel(project.po_path(locale, doc)))
+        for doc in project.po_documents(locale)
+    }
+
+
+def init_language(project: Project, code: str, clock: Clock = _utcnow) -> UpdateResult:
+    """Create ``locales/<lang>/`` with one PO file per template."""
+    locale = normalize(code)
+    folder = project.locales_dir / locale
+    if folder.exists():
+        raise EqualcityError(
+            f"language {locale} exists already; run 'equalcity update --locale {locale}'",
+            path=project.rel(folder),
+        )
+    return update_languages(project, [locale], clock=clock, create=True)
+
+
+def update_languages(
+    project: Project,
+    locales: Iterable[str] | None = None,
+    *,
+    clock: Clock = _utcnow,
+    create: bool = False,
+) -> UpdateResult:
+    """Merge every template into every PO file of ``locales`` (default: all languages)."""
+    templates = _templates(project)
+    names = list(locales) if locales is not None else project.locales()
+    if not create:
+        names = [project.locale(name) for name in names]
+    old = {locale: _read_locale(project, locale) for locale in names}
+    fuzzy = _fuzzy_indexes(templates, old.values())
+    now = clock()
+    result = UpdateResult()
+    outputs: list[tuple[Path, Catalog, str]] = []
+    for locale, catalogs in old.items():
+        stats = MergeStats()
+        compendium = Compendium.of(catalogs.values())
+        for doc in sorted(set(templates) | set(catalogs)):
+            path = project.po_path(locale, doc)
+            template = templates.get(doc, Catalog())
+            previous = catalogs.get(doc)
+            source = project.rel(project.source_path(doc))
+            if previous is None:
+                previous = Catalog(header=po_header(locale, source, now))
+                result.created.append(path)
+            assert previous.header is not None or True
+            header = complete_header(previous.header or po_header(locale, source, now), locale)
+            merged, doc_stats = merge(
+                template,
+                previous,
+                compendium=compendium,
+                fuzzy=fuzzy.get(doc),
+                header=header,
+            )
+            stats.add(doc_stats)
+            outputs.append((path, merged, project.rel(path)))
+        result.stats[locale] = stats
+    result.written = write_po_files(outputs)
+    return result
+
+
+def _fuzzy_indexes(
+    templates: dict[Document, Catalog], languages: Iterable[dict[Document, Catalog]]
+) -> dict[Document, FuzzyIndex]:
+    choices: dict[Document, dict[str, None]] = {doc: {} for doc in templates}
+    for catalogs in languages:
+        for doc, catalog in catalogs.items():
+            bucket = choices.setdefault(doc, {})
+            for message in catalog.messages:
+                if message.has_translation:
+                    bucket[message.msgid] = None
+    return {doc: FuzzyIndex(list(bucket)) for doc, bucket in choices.items()}
+
+
+# -- build -----------------------------------------------------------------------------------
+
+
+def translations(catalog: Catalog) -> dict[str, str]:
+    """Msgid → msgstr for entries that are translated and not fuzzy (no msgctxt)."""
+    return {
+        m.msgid: m.msgstr
+        for m in catalog.messages
+        if m.translated and m.msgctxt is None and m.msgid_plural is None
+    }
+
+
+def build_text(source: str, catalog: Catalog) -> str:
+    """The translated document: non-fuzzy translations spliced in, source text elsewhere."""
+    return render(source, translations(catalog).get)
+
+
+def build_file(source: Path, po: Path, out: Path | None) -> str:
+    text = read_text(source)
+    catalog = read_po(po)
+    try:
+        built = build_text(text, catalog)
+    except EqualcityError as exc:
+        raise exc.located(str(source)) from None
+    if out is not None:
+        write_atomic(out, built)
+    return built
+
+
+@dataclass
+class BuildResult:
+    written: list[Path] = field(default_factory=list)
+    documents: int = 0
+
+
+def build_language(project: Project, code: str, out: Path) -> BuildResult:
+    """Write the translated Markdown tree of ``code`` to ``out/<module>/<doc>.md``."""
+    locale = project.locale(code)
+    docs = project.documents()
+    texts = []
+    for doc in docs:
+        source = project.source_path(doc)
+        text = read_text(source, project.rel(source))
+        po = project.po_path(locale, doc)
+        catalog = read_po(po, project.rel(po)) if po.exists() else Catalog()
+        try:
+            texts.append((doc, build_text(text, catalog)))
+        except EqualcityError as exc:
+            raise exc.located(project.rel(source)) from None
+    result = BuildResult(documents=len(texts))
+    for doc, text in texts:
+        path = out / doc.module / f"{doc.name}.md"
+        write_atomic(path, text)
+        result.written.append(path)
+    return result

@@ -1,0 +1,73 @@
+"""Progress per language and module: strings and source words by state."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from .catalog import Message, read_po
+from .project import Project
+
+STATES = ("untranslated", "fuzzy", "translated")
+_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+
+
+def words(text: str) -> int:
+    """Words of a source string, markup and link targets excluded.
+
+    >>> words("Call **[the helpline](https://example.org/a-b)** at any time.")
+    6
+    """
+    text = re.sub(r"\]\([^)]*\)", "]", text)
+    return len(_WORD.findall(text))
+
+
+def state(message: Message) -> str:
+    if message.translated:
+        return "translated"
+    if message.fuzzy and message.has_translation:
+        return "fuzzy"
+    return "untranslated"
+
+
+@dataclass
+class Row:
+    locale: str
+    module: str
+    strings: dict[str, int]
+    words: dict[str, int]
+
+    @property
+    def total_strings(self) -> int:
+        return sum(self.strings.values())
+
+    @property
+    def total_words(self) -> int:
+        return sum(self.words.values())
+
+    def share(self, name: str) -> float:
+        """Share of words in state ``name`` (0–1)."""
+        return self.words[name] / self.total_words if self.total_words else 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def compute(project: Project, locales: list[str] | None = None) -> list[Row]:
+    """One row per language × module, in order."""
+    rows = []
+    for locale in locales or project.locales():
+        by_module: dict[str, Row] = {}
+        for doc in project.po_documents(locale):
+            path = project.po_path(locale, doc)
+            catalog = read_po(path, project.rel(path))
+            row = by_module.setdefault(
+                doc.module,
+                Row(locale, doc.module, dict.fromkeys(STATES, 0), dict.fromkeys(STATES, 0)),
+            )
+            for message in catalog.active:
+                name = state(message)
+                row.strings[name] += 1
+                row.words[name] += words(message.msgid)
+        rows.extend(by_module[module] for module in sorted(by_module))
+    return rows
