@@ -43,10 +43,7 @@ KINDS = (
 _MARKER = re.compile(r"^\s*<!--\s*equalcity:\s*(?P<flags>[\w\s-]*?)\s*-->\s*$")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _FRONT_MATTER_OPEN = re.compile(r"^---[ \t]*(?:\r\n|\r|\n)")
-_ROW_PREFIXES = (
-    re.compile(r"^(?:[ \t]*>)*[ \t]*"),
-    re.compile(r"^(?:[ \t]*(?:>|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*"),
-)
+_CONTAINER_MARK = re.compile(r"[ \t]*(?:>|[-+*]|\d{1,9}[.)])[ \t]*")
 _FRONT_MATTER_KEYS = ("title", "summary")
 
 
@@ -454,15 +451,29 @@ class _Walker:
 
 def _row_spans(line: str, expected: list[str]) -> list[tuple[int, int]] | None:
     """Spans of a table row's cells, split the way markdown-it splits them."""
-    for prefix in _ROW_PREFIXES:
-        match = prefix.match(line)
-        assert match is not None
-        spans = _split_row(line, match.end())
+    for begin in _prefix_candidates(line):
+        spans = _split_row(line, begin)
         texts = [line[s:e].replace("\\|", "|") for s, e in spans]
         count = min(len(texts), len(expected))
         if texts[:count] == expected[:count] and all(not e for e in expected[count:]):
             return spans[:count]
     return None
+
+
+def _prefix_candidates(line: str) -> list[int]:
+    """Where a table row may start after container markers, longest prefix first.
+
+    >>> _prefix_candidates("> - | a |")
+    [4, 2, 0]
+    """
+    found = [0]
+    pos = 0
+    while match := _CONTAINER_MARK.match(line, pos):
+        if match.end() == pos:
+            break
+        pos = match.end()
+        found.append(pos)
+    return found[::-1]
 
 
 def _split_row(line: str, begin: int) -> list[tuple[int, int]]:
