@@ -19,6 +19,7 @@ from functools import lru_cache
 
 import yaml
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
@@ -102,12 +103,26 @@ class _Lines:
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    return (
+    md = (
         MarkdownIt("commonmark")
         .enable(["table", "strikethrough"])
         .use(front_matter_plugin)
         .use(footnote_plugin)
     )
+    # The plugin also fires on "- --- text" at the very start of a document, inside the list
+    # item; front matter is only a top-level block whose first line is dashes alone.
+    rules = md.block.ruler.__rules__
+    plugin_rule = rules[md.block.ruler.__find__("front_matter")].fn
+
+    def front_matter(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        if state.parentType != "root" or state.level != 0:
+            return False
+        if not _FRONT_MATTER_OPEN.match(state.src):
+            return False
+        return bool(plugin_rule(state, start, end, silent))
+
+    md.block.ruler.at("front_matter", front_matter, {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    return md
 
 
 def extract(text: str) -> list[Segment]:
@@ -300,7 +315,7 @@ class _Walker:
             line = mark.line + 2 if mark is not None else 1
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
             raise MarkdownError(
-                f"front matter is not valid YAML ({problem}); quote the value",
+                f"front matter is not valid YAML ({problem}); write each value on one line in double quotes",
                 line=line,
             ) from None
         if node is None:
