@@ -185,7 +185,11 @@ class _Reader:
             obsolete = False
             if line.startswith("#~"):
                 obsolete = True
-                line = line[2:].lstrip(" ")
+                line = line[2:]
+                if line.startswith("|"):
+                    self._previous(line[1:].strip(), lineno, obsolete)
+                    continue
+                line = line.lstrip(" ")
                 if not line.strip():
                     continue
             if line.startswith("#"):
