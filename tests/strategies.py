@@ -86,7 +86,9 @@ def heading(draw: st.DrawFn) -> list[str]:
 @st.composite
 def table(draw: st.DrawFn) -> list[str]:
     columns = draw(st.integers(1, 4))
-    cell = st.one_of(st.just(""), text_line().map(lambda t: t.replace("|", "\\|").replace("\\\\|", "\\|")))
+    cell = st.one_of(
+        st.just(""), text_line().map(lambda t: t.replace("|", "\\|").replace("\\\\|", "\\|"))
+    )
     edge = draw(st.booleans())
 
     def row(cells: list[str], content: bool = True) -> str:
@@ -132,11 +134,14 @@ def block(draw: st.DrawFn, depth: int = 0) -> list[str]:
     if kind == "table":
         return draw(table())
     if kind == "image":
-        return [f"![{draw(text_line()).replace('[', '').replace(']', '')}](img/pic.png \"t\")"]
+        return [f'![{draw(text_line()).replace("[", "").replace("]", "")}](img/pic.png "t")']
     if kind == "lazy-quote":
         return ["> " + draw(text_line()), "survivor " + draw(text_line())]
     if kind == "lazy-item":
-        return [draw(st.sampled_from(["- ", "1. ", "10) "])) + draw(text_line()), "lazy " + draw(text_line())]
+        return [
+            draw(st.sampled_from(["- ", "1. ", "10) "])) + draw(text_line()),
+            "lazy " + draw(text_line()),
+        ]
     if kind == "tab-item":
         return ["-\t" + draw(text_line()), "\tsurvivor " + draw(text_line())]
     if kind == "refdef":
@@ -156,7 +161,7 @@ def block(draw: st.DrawFn, depth: int = 0) -> list[str]:
     inner = draw(st.lists(block(depth + 1), min_size=1, max_size=2))
     lines: list[str] = []
     for part in inner:
-        lines += part + [""]
+        lines += [*part, ""]
     lines = lines[:-1]
     return [(">" + (" " + line if line else "")) for line in lines]
 
@@ -165,7 +170,12 @@ def block(draw: st.DrawFn, depth: int = 0) -> list[str]:
 def document(draw: st.DrawFn) -> str:
     parts: list[str] = []
     if draw(st.booleans()):
-        parts += ["---", f'title: "{draw(text_line()).replace(chr(92), "").replace(chr(34), "")}"', "summary: plain words here", "---"]
+        parts += [
+            "---",
+            f'title: "{draw(text_line()).replace(chr(92), "").replace(chr(34), "")}"',
+            "summary: plain words here",
+            "---",
+        ]
     for _ in range(draw(st.integers(1, 6))):
         parts += draw(block())
         parts.append(draw(st.sampled_from(["", "", "\n"])))

@@ -11,7 +11,9 @@ from .conftest import DATA, Cli
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
 def _translate(path: Path, translations: dict[str, str]) -> None:
@@ -27,7 +29,7 @@ def test_extract_writes_one_template_per_document(cli: Cli, repo: Path) -> None:
     result = cli("extract")
     assert "2 templates" in result.output
     pot = (repo / "locales/templates/01-test/annex.pot").read_text(encoding="utf-8")
-    assert "#: source/01-test/annex.md:1 source/01-test/annex.md:28\nmsgid \"Contacts\"" in pot
+    assert '#: source/01-test/annex.md:1 source/01-test/annex.md:28\nmsgid "Contacts"' in pot
     again = cli("extract")
     assert "0 changed" in again.output
 
@@ -72,15 +74,21 @@ def test_update_keeps_fuzzies_and_obsoletes(cli: Cli, repo: Path) -> None:
     cli("extract")
     cli("init", "fr")
     po = repo / "locales/fr/01-test/module.po"
-    _translate(po, {
-        "Safety planning": "Plan de sécurité",
-        "A safety plan is made **with** her, not for her. It changes as her situation changes.":
-            "Un plan de sécurité se fait **avec** elle, pas pour elle. Il évolue avec sa situation.",
-        "Setext heading": "Titre souligné",
-    })
+    _translate(
+        po,
+        {
+            "Safety planning": "Plan de sécurité",
+            "A safety plan is made **with** her, not for her. "
+            "It changes as her situation changes.": "Un plan de sécurité se fait **avec** elle, "
+            "pas pour elle. Il évolue avec sa situation.",
+            "Setext heading": "Titre souligné",
+        },
+    )
     source = repo / "source/01-test/module.md"
     text = source.read_text(encoding="utf-8")
-    text = text.replace("It changes\nas her situation changes.", "It changes\nwhen her situation changes.")
+    text = text.replace(
+        "It changes\nas her situation changes.", "It changes\nwhen her situation changes."
+    )
     text = text.replace("Setext heading\n--------------\n\n", "")
     source.write_text(text, encoding="utf-8")
     cli("extract")
@@ -117,9 +125,16 @@ def test_build_tree_and_single_file(cli: Cli, repo: Path, tmp_path: Path) -> Non
     assert built.startswith('---\ntitle: "Plan de sécurité"\n')
     assert "# Plan de sécurité #\n" in built
     assert (tmp_path / "out/01-test/annex.md").read_text(encoding="utf-8") == (
-        repo / "source/01-test/annex.md").read_text(encoding="utf-8")
-    single = cli("build", str(repo / "source/01-test/module.md"),
-                 "--po", str(repo / "locales/fr/01-test/module.po"), "-o", "-")
+        repo / "source/01-test/annex.md"
+    ).read_text(encoding="utf-8")
+    single = cli(
+        "build",
+        str(repo / "source/01-test/module.md"),
+        "--po",
+        str(repo / "locales/fr/01-test/module.po"),
+        "-o",
+        "-",
+    )
     assert single.output == built
 
 
@@ -141,8 +156,15 @@ def test_status_counts_strings_and_words(cli: Cli, repo: Path) -> None:
     _translate(repo / "locales/fr/01-test/module.po", {"Safety planning": "Plan de sécurité"})
     table = cli("status")
     assert table.output.splitlines()[0].split() == [
-        "language", "module", "strings", "untranslated", "fuzzy", "translated", "words",
-        "translated"]
+        "language",
+        "module",
+        "strings",
+        "untranslated",
+        "fuzzy",
+        "translated",
+        "words",
+        "translated",
+    ]
     rows = json.loads(cli("status", "--format", "json").output)
     assert rows[0]["locale"] == "fr" and rows[0]["module"] == "01-test"
     assert rows[0]["strings"]["translated"] == 1
@@ -182,6 +204,7 @@ def test_broken_source_is_reported_with_file_and_line(cli: Cli, repo: Path) -> N
     (repo / "source/01-test/module.md").write_text('---\ntitle: "x"\n\n# Body\n', encoding="utf-8")
     result = cli("extract", code=2)
     assert result.output.strip() == (
-        "equalcity: source/01-test/module.md:1: front matter is not closed: end it with a line '---'"
+        "equalcity: source/01-test/module.md:1: "
+        "front matter is not closed: end it with a line '---'"
     )
     assert not (repo / "locales").exists()

@@ -43,7 +43,10 @@ def test_segments_carry_kind_section_flags_and_line() -> None:
     testimony = [s for s in segments if "testimony" in s.flags]
     assert [s.kind for s in testimony] == ["blockquote", "blockquote"]
     assert testimony[0] == Segment(
-        "I did not know anyone could help me.", 5, "blockquote", ("Contacts",),
+        "I did not know anyone could help me.",
+        5,
+        "blockquote",
+        ("Contacts",),
         frozenset({"testimony"}),
     )
     risky = [s.msgid for s in segments if "risk-high" in s.flags]
@@ -51,9 +54,9 @@ def test_segments_carry_kind_section_flags_and_line() -> None:
         "Call {{contact:emergency}} if she is in danger now.",
         "Call {{contact:national-vaw-helpline}} at any time.",
     ]
-    assert Segment(
-        "A trainer and a participant talking", 14, "image alt", ("Contacts",)
-    ) in segments
+    assert (
+        Segment("A trainer and a participant talking", 14, "image alt", ("Contacts",)) in segments
+    )
     msgids = [s.msgid for s in segments]
     assert "Code is not translated." not in msgids
     assert "HTML blocks are not translated." not in msgids

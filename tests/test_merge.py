@@ -14,8 +14,10 @@ from equalcity.templates import build_template
 
 
 def _template(*msgids: str) -> Catalog:
-    return Catalog(header=Message("", "Content-Type: text/plain; charset=UTF-8\n"),
-                   messages=[Message(m, locations=[f"doc.md:{i}"]) for i, m in enumerate(msgids)])
+    return Catalog(
+        header=Message("", "Content-Type: text/plain; charset=UTF-8\n"),
+        messages=[Message(m, locations=[f"doc.md:{i}"]) for i, m in enumerate(msgids)],
+    )
 
 
 def _po(*pairs: tuple[str, str], fuzzy: tuple[str, ...] = ()) -> Catalog:
@@ -33,7 +35,10 @@ def test_exact_match_is_kept_with_translator_comments() -> None:
     new, stats = merge(_template("Call the helpline."), old)
     [entry] = new.messages
     assert (entry.msgstr, entry.fuzzy, entry.comments) == (
-        "Appelez la ligne d'écoute.", False, ["checked with the panel"])
+        "Appelez la ligne d'écoute.",
+        False,
+        ["checked with the panel"],
+    )
     assert entry.locations == ["doc.md:0"]
     assert stats.kept == 1
 
@@ -58,11 +63,15 @@ def test_removed_entry_becomes_obsolete_and_comes_back() -> None:
     old = _po(("First.", "Premier."), ("Second paragraph here.", "Deuxième paragraphe ici."))
     gone, stats = merge(_template("First."), old)
     assert [(m.msgid, m.obsolete) for m in gone.messages] == [
-        ("First.", False), ("Second paragraph here.", True)]
+        ("First.", False),
+        ("Second paragraph here.", True),
+    ]
     assert stats.obsoleted == 1
     back, stats = merge(_template("First.", "Second paragraph here."), gone)
     assert [(m.msgid, m.msgstr, m.obsolete) for m in back.messages] == [
-        ("First.", "Premier.", False), ("Second paragraph here.", "Deuxième paragraphe ici.", False)]
+        ("First.", "Premier.", False),
+        ("Second paragraph here.", "Deuxième paragraphe ici.", False),
+    ]
     assert stats.restored == 1
 
 
@@ -88,8 +97,10 @@ def test_same_text_in_another_context_is_reused_as_fuzzy() -> None:
 
 
 def test_fuzzy_entry_keeps_its_oldest_previous_msgid() -> None:
-    old = _po(("Call the helpline now, please.", "Appelez maintenant."),
-              fuzzy=("Call the helpline now, please.",))
+    old = _po(
+        ("Call the helpline now, please.", "Appelez maintenant."),
+        fuzzy=("Call the helpline now, please.",),
+    )
     old.messages[0].previous_msgid = "Call the helpline now."
     new, _ = merge(_template("Call the helpline now, please!"), old)
     assert new.messages[0].previous_msgid == "Call the helpline now."
@@ -97,16 +108,18 @@ def test_fuzzy_entry_keeps_its_oldest_previous_msgid() -> None:
 
 # -- the invariant -----------------------------------------------------------------------------
 
-SENTENCES = st.sampled_from([
-    "A safety plan is made with her, not for her.",
-    "Ask whether she is safe to talk now.",
-    "Never use family members as interpreters.",
-    "Explain what you can keep confidential.",
-    "Write down what she says in her own words.",
-    "Forced marriage is a violation of human rights.",
-    "Trafficking is not the same as smuggling.",
-    "Refer her to a specialist service with her consent.",
-])
+SENTENCES = st.sampled_from(
+    [
+        "A safety plan is made with her, not for her.",
+        "Ask whether she is safe to talk now.",
+        "Never use family members as interpreters.",
+        "Explain what you can keep confidential.",
+        "Write down what she says in her own words.",
+        "Forced marriage is a violation of human rights.",
+        "Trafficking is not the same as smuggling.",
+        "Refer her to a specialist service with her consent.",
+    ]
+)
 
 
 @st.composite
@@ -195,14 +208,22 @@ def test_matches_at_least_as_much_as_msgmerge(tmp_path: Path) -> None:
     old_pot = build_template("\n\n".join(old_sentences) + "\n", "doc.md")
     po = Catalog(header=Message("", "Language: fr\nContent-Type: text/plain; charset=UTF-8\n"))
     for message in old_pot.messages:
-        po.messages.append(Message(message.msgid, "FR " + message.msgid,
-                                   locations=list(message.locations)))
+        po.messages.append(
+            Message(message.msgid, "FR " + message.msgid, locations=list(message.locations))
+        )
     new_pot = build_template("\n\n".join(new_sentences) + "\n", "doc.md")
     (tmp_path / "fr.po").write_text(canonical(format_po(po)), encoding="utf-8")
     (tmp_path / "new.pot").write_text(canonical(format_po(new_pot)), encoding="utf-8")
     subprocess.run(
-        ["msgmerge", "--quiet", "--previous", "-o", str(tmp_path / "gnu.po"),
-         str(tmp_path / "fr.po"), str(tmp_path / "new.pot")],
+        [
+            "msgmerge",
+            "--quiet",
+            "--previous",
+            "-o",
+            str(tmp_path / "gnu.po"),
+            str(tmp_path / "fr.po"),
+            str(tmp_path / "new.pot"),
+        ],
         check=True,
     )
     gnu = read_po(tmp_path / "gnu.po")
@@ -210,9 +231,13 @@ def test_matches_at_least_as_much_as_msgmerge(tmp_path: Path) -> None:
 
     def summary(catalog: Catalog) -> tuple[int, int, int]:
         active = catalog.active
-        return (sum(m.translated for m in active), sum(m.fuzzy for m in active),
-                len(catalog.obsolete))
+        return (
+            sum(m.translated for m in active),
+            sum(m.fuzzy for m in active),
+            len(catalog.obsolete),
+        )
 
     assert summary(ours) == summary(gnu)
     assert {(m.msgid, m.msgstr, m.fuzzy, m.previous_msgid) for m in ours.active} == {
-        (m.msgid, m.msgstr, m.fuzzy, m.previous_msgid) for m in gnu.active}
+        (m.msgid, m.msgstr, m.fuzzy, m.previous_msgid) for m in gnu.active
+    }

@@ -130,9 +130,7 @@ _ESCAPES.update({"\\": "\\", '"': '"'})
 def _unescape(literal: str, path: str, line: int) -> str:
     literal = literal.rstrip()
     if len(literal) < 2 or literal[0] != '"' or literal[-1] != '"':
-        raise PoSyntaxError(
-            "string must be in double quotes on one line", path=path, line=line
-        )
+        raise PoSyntaxError("string must be in double quotes on one line", path=path, line=line)
     body = literal[1:-1]
     if "\\" not in body:
         if '"' in body:
@@ -150,9 +148,7 @@ def _unescape(literal: str, path: str, line: int) -> str:
         raise PoSyntaxError('unescaped " inside a string; write \\"', path=path, line=line)
     bad = re.search(r"\\[^abfnrtv\\\"0-7x]", _ESCAPE.sub("", body))
     if bad:
-        raise PoSyntaxError(
-            f"invalid escape sequence {bad.group()!r}", path=path, line=line
-        )
+        raise PoSyntaxError(f"invalid escape sequence {bad.group()!r}", path=path, line=line)
     return _ESCAPE.sub(replace, body)
 
 
@@ -320,8 +316,7 @@ class _Reader:
         else:
             if entry.key in self.seen and not entry.obsolete:
                 raise self.error(
-                    f"duplicate message definition (first defined at line "
-                    f"{self.seen[entry.key]})",
+                    f"duplicate message definition (first defined at line {self.seen[entry.key]})",
                     entry.line,
                 )
             if not entry.obsolete:
@@ -467,4 +462,6 @@ def write_po_files(outputs: Iterable[tuple[Path, Catalog, str]]) -> list[Path]:
     """
     items = list(outputs)
     texts = canonical_many((format_po(catalog), display) for _, catalog, display in items)
-    return [path for (path, _, _), text in zip(items, texts, strict=True) if write_atomic(path, text)]
+    return [
+        path for (path, _, _), text in zip(items, texts, strict=True) if write_atomic(path, text)
+    ]

@@ -121,7 +121,9 @@ def _parser() -> MarkdownIt:
             return False
         return bool(plugin_rule(state, start, end, silent))
 
-    md.block.ruler.at("front_matter", front_matter, {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.block.ruler.at(
+        "front_matter", front_matter, {"alt": ["paragraph", "reference", "blockquote", "list"]}
+    )
     return md
 
 
@@ -184,9 +186,7 @@ def _splice(piece: _Piece, translation: str) -> str:
     out = [lines[0]]
     for index, line in enumerate(lines[1:]):
         prefix = (
-            piece.line_prefixes[index]
-            if index < len(piece.line_prefixes)
-            else piece.continuation
+            piece.line_prefixes[index] if index < len(piece.line_prefixes) else piece.continuation
         )
         out.append(piece.newline + prefix + line)
     return "".join(out)
@@ -303,9 +303,7 @@ class _Walker:
         if not _FRONT_MATTER_OPEN.match(self.text):
             return
         if not any(t.type == "front_matter" for t in self.tokens[:1]):
-            raise MarkdownError(
-                "front matter is not closed: end it with a line '---'", line=1
-            )
+            raise MarkdownError("front matter is not closed: end it with a line '---'", line=1)
 
     def _front_matter(self, token: Token) -> Iterator[_Piece]:
         try:
@@ -315,15 +313,14 @@ class _Walker:
             line = mark.line + 2 if mark is not None else 1
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
             raise MarkdownError(
-                f"front matter is not valid YAML ({problem}); write each value on one line in double quotes",
+                f"front matter is not valid YAML ({problem}); "
+                "write each value on one line in double quotes",
                 line=line,
             ) from None
         if node is None:
             return
         if not isinstance(node, yaml.MappingNode):
-            raise MarkdownError(
-                "front matter must be a mapping such as 'title: \"...\"'", line=2
-            )
+            raise MarkdownError("front matter must be a mapping such as 'title: \"...\"'", line=2)
         for key, value in node.value:
             if key.value not in _FRONT_MATTER_KEYS:
                 continue
@@ -336,9 +333,7 @@ class _Walker:
                 continue
             start = self._offset(1 + value.start_mark.line, value.start_mark.column)
             end = self._offset(1 + value.end_mark.line, value.end_mark.column)
-            segment = Segment(
-                value.value, value.start_mark.line + 2, key.value, (), frozenset()
-            )
+            segment = Segment(value.value, value.start_mark.line + 2, key.value, (), frozenset())
             yield _Piece(segment, start, end, "yaml")
 
     def _offset(self, line: int, column: int) -> int:
@@ -349,19 +344,19 @@ class _Walker:
             return None
         segment = Segment(
             msgid_of_lines(inline.content.split("\n")),
-            token.map[0] + 1,
+            _line(token) + 1,
             "heading",
             self.section_for_heading(int(token.tag[1:])),
             self.flags,
         )
         if token.markup.startswith("#"):
-            line = self.lines[token.map[0]]
+            line = self.lines[_line(token)]
             opening = re.search(r"#+", line)
             assert opening is not None
             pos = line.find(inline.content, opening.end())
             if pos < 0:
-                raise MarkdownError("cannot locate the heading's text", line=token.map[0] + 1)
-            start = self.lines.starts[token.map[0]] + pos
+                raise MarkdownError("cannot locate the heading's text", line=_line(token) + 1)
+            start = self.lines.starts[_line(token)] + pos
             return _Piece(segment, start, start + len(inline.content), "inline")
         return self._lines_piece(segment, inline)
 
@@ -384,7 +379,7 @@ class _Walker:
             return image
         segment = Segment(
             msgid_of_lines(content.split("\n")),
-            inline.map[0] + 1,
+            _line(inline) + 1,
             kind,
             () if kind == "footnote" else self.section,
             self.flags,
@@ -400,7 +395,7 @@ class _Walker:
         ]
         if len(children) != 1 or children[0].type != "image" or "\n" in inline.content:
             return None
-        line_no = inline.map[0]
+        line_no = _line(inline)
         line = self.lines[line_no]
         content = inline.content.strip()
         pos = line.rfind(content)
@@ -415,7 +410,7 @@ class _Walker:
         return _Piece(segment, start, start + len(alt), "inline")
 
     def _lines_piece(self, segment: Segment, inline: Token) -> _Piece:
-        first = inline.map[0]
+        first = _line(inline)
         content_lines = inline.content.split("\n")
         positions: list[int] = []
         prefixes: list[str] = []
@@ -446,7 +441,7 @@ class _Walker:
         )
 
     def _row(self, tr: Token, cells: list[Token], header: bool) -> Iterator[_Piece]:
-        line_no = tr.map[0]
+        line_no = _line(tr)
         line = self.lines[line_no]
         expected = [cell.content for cell in cells]
         spans = _row_spans(line, expected)
@@ -535,6 +530,12 @@ def _closing_bracket(text: str, pos: int) -> int | None:
     return None
 
 
+def _line(token: Token) -> int:
+    """The 0-based first source line of a block token (markdown-it sets it on every one we use)."""
+    assert token.map is not None, token
+    return token.map[0]
+
+
 def _pieces(text: str) -> list[_Piece]:
     # Footnote definitions come last in markdown-it's stream; splicing needs source order.
     return sorted(_Walker(text).pieces(), key=lambda piece: piece.start)
@@ -554,4 +555,3 @@ def describe(segment: Segment) -> list[str]:
     if "risk-high" in segment.flags:
         lines.append("risk: high; safety-critical, needs two approvals")
     return lines
-

@@ -187,7 +187,6 @@ def update_languages(
             if previous is None:
                 previous = Catalog(header=po_header(locale, source, now))
                 result.created.append(path)
-            assert previous.header is not None or True
             header = complete_header(previous.header or po_header(locale, source, now), locale)
             merged, doc_stats = merge(
                 template,

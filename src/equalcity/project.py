@@ -63,8 +63,7 @@ class Project:
                 path=self.root,
             )
         return sorted(
-            Document(path.parent.name, path.stem)
-            for path in self.source_dir.glob("*/*.md")
+            Document(path.parent.name, path.stem) for path in self.source_dir.glob("*/*.md")
         )
 
     def template_documents(self) -> list[Document]:

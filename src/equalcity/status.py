@@ -55,7 +55,7 @@ class Row:
 
 def compute(project: Project, locales: list[str] | None = None) -> list[Row]:
     """One row per language × module, in order."""
-    rows = []
+    rows: list[Row] = []
     for locale in locales or project.locales():
         by_module: dict[str, Row] = {}
         for doc in project.po_documents(locale):

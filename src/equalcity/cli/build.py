@@ -15,9 +15,7 @@ from .errors import reports_errors
 @click.command("build")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--po", type=click.Path(dir_okay=False, path_type=Path), help="With FILE.")
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), help="With FILE."
-)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), help="With FILE.")
 @click.option("--locale", "-l", help="The language whose tree to build.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="With --locale.")
 @click.pass_obj

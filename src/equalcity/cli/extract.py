@@ -39,8 +39,7 @@ def command(project: Project, file: Path | None, output: str | None) -> None:
         for path in result.removed:
             click.echo(f"removed {project.rel(path)} (its source is gone)")
         click.echo(
-            f"{result.templates} templates, {result.entries} entries, "
-            f"{len(result.written)} changed"
+            f"{result.templates} templates, {result.entries} entries, {len(result.written)} changed"
         )
         return
     source = project.rel(file)

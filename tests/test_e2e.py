@@ -1,0 +1,90 @@
+"""End to end: the installed ``equalcity`` command in a real git repository."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import git
+import pytest
+
+from equalcity.catalog import read_po, write_po_files
+
+from .conftest import DATA, assert_gettext_clean
+
+pytestmark = pytest.mark.e2e
+
+
+def run(root: Path, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("equalcity")
+    assert exe, "the equalcity command is not installed (pip install -e .)"
+    result = subprocess.run([exe, *args], cwd=root, capture_output=True, text=True)
+    assert result.returncode == code, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def test_translation_round_trip_in_a_git_repository(tmp_path: Path) -> None:
+    root = tmp_path / "toolbox"
+    (root / "source/01-test").mkdir(parents=True)
+    shutil.copy(DATA / "markdown/special.md", root / "source/01-test/module.md")
+    repo = git.Repo.init(root)
+    with repo.config_writer() as config:
+        config.set_value("user", "name", "Maintainer")
+        config.set_value("user", "email", "maintainer@example.org")
+
+    run(root, "extract")
+    run(root, "init", "fr")
+    repo.git.add(A=True)
+    repo.index.commit("Start French")
+
+    # A translator works in the PO file, the way an editor saves it (msgcat layout).
+    po = root / "locales/fr/01-test/module.po"
+    catalog = read_po(po)
+    for message in catalog.active:
+        message.msgstr = "FR " + message.msgid
+    write_po_files([(po, catalog, str(po))])
+    repo.git.add(A=True)
+    repo.index.commit("Translate")
+
+    # The source moves on; update must leave no diff noise beyond the real change.
+    source = root / "source/01-test/module.md"
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("at any time.", "at any time, day or night."),
+        encoding="utf-8",
+    )
+    run(root, "extract")
+    run(root, "update")
+    diff = repo.git.diff("--", "locales/fr")
+    assert "+#, fuzzy" in diff
+    assert '+#| msgid "Call {{contact:national-vaw-helpline}} at any time."' in diff
+    changed = [line for line in diff.splitlines() if line.startswith(("+", "-"))]
+    assert len(changed) < 12, diff
+    repo.git.add(A=True)
+    repo.index.commit("Update")
+
+    # Nothing changed: a second update writes nothing and git sees nothing.
+    run(root, "update")
+    assert not repo.is_dirty(untracked_files=True)
+
+    run(root, "build", "--locale", "fr", "--out", "out")
+    built = (root / "out/01-test/module.md").read_text(encoding="utf-8")
+    assert "> FR I did not know anyone could help me." in built
+    assert "at any time, day or night." in built  # fuzzy: the source text stays
+    status = run(root, "status", "--format", "json").stdout
+    assert '"fuzzy": 1' in status
+    assert_gettext_clean(root / "locales")
+
+
+def test_bad_input_through_the_installed_command(tmp_path: Path) -> None:
+    root = tmp_path / "toolbox"
+    (root / "source/01-test").mkdir(parents=True)
+    (root / "source/01-test/module.md").write_bytes(b"# Caf\xe9\n")
+    git.Repo.init(root)
+    result = run(root, "extract", code=2)
+    assert result.stderr == (
+        "equalcity: source/01-test/module.md:1: not valid UTF-8 (byte 0xe9); "
+        "convert the file to UTF-8, e.g. with msgconv or iconv\n"
+    )
+    assert not (root / "locales").exists()
