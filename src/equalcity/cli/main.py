@@ -8,7 +8,7 @@ import click
 
 from .. import __version__
 from ..project import Project
-from . import build, extract, init, status, update
+from . import build, check, extract, init, status, update
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,5 +33,12 @@ def main(ctx: click.Context, root: Path) -> None:
     ctx.obj = Project(root)
 
 
-for command in (extract.command, init.command, update.command, build.command, status.command):
+for command in (
+    extract.command,
+    init.command,
+    update.command,
+    build.command,
+    status.command,
+    check.command,
+):
     main.add_command(command)

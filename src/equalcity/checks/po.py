@@ -1,0 +1,91 @@
+"""PO file health: syntax, header, plural forms, canonical layout."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..catalog import canonical
+from ..errors import EqualcityError
+from ..locales import plural_forms
+from . import FileContext, file_check
+
+_NPLURALS = re.compile(r"nplurals\s*=\s*(\d+)")
+
+
+@file_check(
+    "po-syntax",
+    "error",
+    "The file is not a valid PO file; fix the line named (PO editors show the same error).",
+)
+def syntax(context: FileContext) -> Iterator[tuple[int, str]]:
+    # Reported by the runner when the file cannot be read; listed here for --list-checks.
+    return iter(())
+
+
+@file_check(
+    "po-header",
+    "error",
+    "The header must name the language, UTF-8, and CLDR's plural forms; "
+    "'equalcity update' fills what is missing.",
+)
+def header(context: FileContext) -> Iterator[tuple[int, str]]:
+    catalog = context.catalog
+    line = catalog.header.line if catalog.header else 1
+    if catalog.header is None:
+        yield 1, "no header entry (msgid \"\"); run 'equalcity update'"
+        return
+    fields = catalog.header_fields()
+    language = fields.get("Language", "")
+    if not language:
+        yield line, "header has no Language; run 'equalcity update'"
+    elif language != context.locale:
+        yield line, f"header says Language: {language}, but the file is in locales/{context.locale}"
+    content_type = fields.get("Content-Type", "")
+    if "charset=UTF-8" not in content_type.replace("utf-8", "UTF-8"):
+        yield line, f"Content-Type must be 'text/plain; charset=UTF-8', not {content_type!r}"
+    try:
+        expected = plural_forms(context.locale)
+    except EqualcityError:
+        return
+    actual = fields.get("Plural-Forms", "")
+    if not actual:
+        yield line, f"header has no Plural-Forms; CLDR says {expected!r}"
+    elif actual.replace(" ", "") != expected.replace(" ", ""):
+        yield line, f"Plural-Forms {actual!r} differs from CLDR's {expected!r}"
+
+
+@file_check(
+    "po-plural-count",
+    "error",
+    "A plural entry needs exactly one msgstr[N] per plural form of the language.",
+)
+def plural_count(context: FileContext) -> Iterator[tuple[int, str]]:
+    match = _NPLURALS.search(context.catalog.header_fields().get("Plural-Forms", ""))
+    if not match:
+        return
+    expected = int(match.group(1))
+    for message in context.catalog.active:
+        if message.msgid_plural is not None and len(message.msgstr_plural) != expected:
+            yield (
+                message.msgstr_line or message.line,
+                f"{len(message.msgstr_plural)} plural forms, the language has {expected}",
+            )
+
+
+@file_check(
+    "po-canonical",
+    "error",
+    "The file is not in GNU gettext's layout (what Poedit and msgcat write), so it would cause "
+    "diff noise; run 'equalcity update' or 'msgcat -o FILE FILE'.",
+)
+def canonical_layout(context: FileContext) -> Iterator[tuple[int, str]]:
+    expected = canonical(context.text, context.path)
+    if expected == context.text:
+        return
+    ours, theirs = context.text.split("\n"), expected.split("\n")
+    line = next(
+        (i + 1 for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b),
+        min(len(ours), len(theirs)),
+    )
+    yield line, "not in GNU gettext's canonical layout from here on; run 'equalcity update'"

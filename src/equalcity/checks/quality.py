@@ -1,0 +1,125 @@
+"""Translation quality: what a reviewer would otherwise have to spot by eye."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+
+from translate.filters import checks as tt
+
+from ..catalog import Message
+from . import FileContext, entry_check, kind_of
+
+_LETTERS = re.compile(r"[^\W\d_]{3,}")
+_NON_WORDS = re.compile(r"\{\{[^}]*\}\}|https?://\S+|`[^`]*`|\]\([^)]*\)")
+_DOUBLED = re.compile(r"\b(\w{2,})\s+\1\b", re.IGNORECASE | re.UNICODE)
+
+# translate-toolkit's checks that fit prose (pofilter runs these and many more): called through
+# its own API so that their language-aware rules (e.g. French spacing, Arabic punctuation) hold.
+# Left out: startcaps (French and Portuguese list items after a colon start in lower case) and
+# newlines (line breaks inside a paragraph are the translator's).
+TRANSLATE_TOOLKIT_CHECKS = ("endpunc", "doublespacing", "tabs", "escapes")
+
+# Repetitions that are grammatical: French reflexives ("vous vous"), German relative pronouns
+# after articles ("die die") and polite "Sie", Portuguese/Spanish/Italian clitics.
+GRAMMATICAL_REPEATS = {
+    "fr": {"nous", "vous"},
+    "de": {"die", "der", "das", "den", "dem", "sie"},
+    "nl": {"die", "dat"},
+    "pt": {"se", "que"},
+    "es": {"se", "que"},
+    "it": {"che", "si"},
+}
+
+
+@entry_check(
+    "untranslated",
+    "warning",
+    "In a language that is released, every string needs a translation.",
+)
+def untranslated(context: FileContext, message: Message) -> Iterator[str]:
+    if context.in_release_scope and not message.has_translation:
+        yield "not translated yet"
+
+
+@entry_check(
+    "fuzzy",
+    "warning",
+    "The source changed since this was translated: check it, then remove the fuzzy mark.",
+)
+def fuzzy(context: FileContext, message: Message) -> Iterator[str]:
+    if context.in_release_scope and message.fuzzy and message.has_translation:
+        yield "fuzzy: the English changed; compare with the previous text (#|) and confirm"
+
+
+@entry_check(
+    "identical",
+    "warning",
+    "The translation is the English text: translate it, or mark it as intended with "
+    "'# equalcity-ignore: identical'.",
+)
+def identical(context: FileContext, message: Message) -> Iterator[str]:
+    if context.locale.split("_")[0] == "en" or kind_of(message) == "image alt":
+        return
+    words = _LETTERS.findall(_NON_WORDS.sub(" ", message.msgid))
+    if len(words) < 2:
+        return
+    if message.msgstr == message.msgid:
+        yield "the translation is identical to the source"
+
+
+@entry_check(
+    "whitespace",
+    "warning",
+    "Leading and trailing spaces must match the source (they change the layout).",
+)
+def whitespace(context: FileContext, message: Message) -> Iterator[str]:
+    lead = message.msgid[: len(message.msgid) - len(message.msgid.lstrip())]
+    trail = message.msgid[len(message.msgid.rstrip()) :]
+    for text in (s for s in message.strings if s):
+        if text[: len(text) - len(text.lstrip())] != lead:
+            yield "leading whitespace differs from the source"
+        if text[len(text.rstrip()) :] != trail:
+            yield "trailing whitespace differs from the source"
+
+
+@entry_check("doubled-word", "warning", 'A word is repeated ("the the"); usually a typo.')
+def doubled(context: FileContext, message: Message) -> Iterator[str]:
+    allowed = GRAMMATICAL_REPEATS.get(context.locale.split("_")[0], set())
+    for text in (s for s in message.strings if s):
+        for match in _DOUBLED.finditer(_NON_WORDS.sub(" ¶ ", text)):
+            word = match.group(1)
+            if word.lower() not in allowed and not _DOUBLED.search(message.msgid):
+                yield f"doubled word {word!r}"
+
+
+@lru_cache(maxsize=64)
+def _checker(language: str) -> tt.StandardChecker:
+    return tt.StandardChecker(checkerconfig=tt.CheckerConfig(targetlanguage=language))
+
+
+def _run_tt(language: str, name: str, source: str, target: str) -> str | None:
+    check: Callable[[str, str], bool] = getattr(_checker(language), name)
+    try:
+        result = check(source, target)
+    except tt.FilterFailure as failure:
+        return "; ".join(str(m) for m in failure.messages) if failure.messages else name
+    return None if result else name
+
+
+@entry_check(
+    "translate-toolkit",
+    "warning",
+    "translate-toolkit's prose checks (" + ", ".join(TRANSLATE_TOOLKIT_CHECKS) + "): "
+    "punctuation, spacing, line breaks and capitals that differ from the source.",
+)
+def translate_toolkit(context: FileContext, message: Message) -> Iterator[str]:
+    if kind_of(message) in ("table cell", "table header", "image alt"):
+        return
+    language = context.locale.split("_")[0]
+    for text in (s for s in message.strings if s):
+        for name in TRANSLATE_TOOLKIT_CHECKS:
+            problem = _run_tt(language, name, message.msgid, text)
+            if problem:
+                yield f"{name}: {problem}"

@@ -1,0 +1,241 @@
+"""Run the checks over a repository: configuration, files, parallel workers."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..catalog import read_po_text
+from ..errors import EqualcityError
+from ..fs import decode_utf8
+from ..project import Project
+from . import SEVERITIES, FileContext, Finding, SourceContext, ignored, registry
+
+CONFIG = "workflows/checks.toml"
+NAMES = "workflows/fictional-names.txt"
+CONTACTS = "source/contacts.toml"
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    """The panel's settings: severities per check and which languages are in a release."""
+
+    severities: dict[str, str] = field(default_factory=dict)
+    release_scope: frozenset[str] = frozenset()
+    allowed_names: frozenset[str] = frozenset()
+    contacts: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def severity(self, check: str) -> str:
+        return self.severities.get(check) or registry()[check].severity
+
+
+def _toml(path: Path, display: str) -> dict[str, Any]:
+    try:
+        text = decode_utf8(path.read_bytes(), display)
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+)", str(exc))
+        raise EqualcityError(
+            f"not valid TOML: {str(exc).split(' (at')[0]}",
+            path=display,
+            line=int(match.group(1)) if match else None,
+        ) from None
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if needle in line:
+            return number
+    return None
+
+
+def load_config(project: Project) -> CheckConfig:
+    """Read ``workflows/checks.toml``, the names allow-list and the contacts register."""
+    severities: dict[str, str] = {}
+    scope: frozenset[str] = frozenset()
+    path = project.root / CONFIG
+    if path.exists():
+        data = _toml(path, CONFIG)
+        text = path.read_text(encoding="utf-8")
+        known = registry()
+        for check, value in (data.get("severity") or {}).items():
+            line = _line_of(text, check)
+            if check not in known:
+                raise EqualcityError(
+                    f"unknown check {check!r}; 'equalcity check --list' shows them",
+                    path=CONFIG,
+                    line=line,
+                )
+            if value not in SEVERITIES:
+                raise EqualcityError(
+                    f"severity of {check} must be one of {', '.join(SEVERITIES)}, not {value!r}",
+                    path=CONFIG,
+                    line=line,
+                )
+            severities[check] = value
+        scope = frozenset(data.get("release", {}).get("languages", []))
+    names: frozenset[str] = frozenset()
+    names_path = project.root / NAMES
+    if names_path.exists():
+        names = frozenset(
+            line.strip()
+            for line in names_path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")
+        )
+    contacts: dict[str, dict[str, Any]] = {}
+    contacts_path = project.root / CONTACTS
+    if contacts_path.exists():
+        contacts = {
+            key: value
+            for key, value in _toml(contacts_path, CONTACTS).items()
+            if isinstance(value, dict)
+        }
+    return CheckConfig(severities, scope, names, contacts)
+
+
+@dataclass(frozen=True)
+class Target:
+    path: Path
+    display: str
+    kind: str  # "po" | "source"
+    locale: str = ""
+
+
+def targets(project: Project, only: Iterable[Path] = ()) -> list[Target]:
+    """The PO files and source documents to check (all, or those under ``only``)."""
+    found: list[Target] = []
+    for locale in project.locales():
+        for doc in project.po_documents(locale):
+            path = project.po_path(locale, doc)
+            found.append(Target(path, project.rel(path), "po", locale))
+    if project.source_dir.is_dir():
+        for doc in project.documents():
+            path = project.source_path(doc)
+            found.append(Target(path, project.rel(path), "source"))
+    selected = [p.resolve() for p in only]
+    if selected:
+        missing = [p for p in selected if not p.exists()]
+        if missing:
+            raise EqualcityError("no such file or folder", path=str(missing[0]))
+        found = [
+            t
+            for t in found
+            if any(t.path.resolve() == p or p in t.path.resolve().parents for p in selected)
+        ]
+    return found
+
+
+def check_target(target: Target, config: CheckConfig) -> list[Finding]:
+    """All findings of one file; never raises for bad content."""
+    if target.kind == "source":
+        return _check_source(target, config)
+    return _check_po(target, config)
+
+
+def _enabled(scope: str, config: CheckConfig) -> list[tuple[str, str, Any]]:
+    out = []
+    for check in registry().values():
+        severity = config.severity(check.id)
+        if check.scope == scope and severity != "off":
+            out.append((check.id, severity, check.func))
+    return out
+
+
+def _check_po(target: Target, config: CheckConfig) -> list[Finding]:
+    try:
+        text = decode_utf8(target.path.read_bytes(), target.display)
+        catalog = read_po_text(text, target.display)
+    except EqualcityError as exc:
+        severity = config.severity("po-syntax")
+        if severity == "off":
+            return []
+        return [
+            Finding(
+                target.display, exc.line or 1, "po-syntax", severity, exc.message, target.locale
+            )
+        ]
+    context = FileContext(
+        target.display,
+        target.locale,
+        catalog,
+        text,
+        target.locale in config.release_scope,
+        frozenset(config.contacts),
+    )
+    findings: list[Finding] = []
+    for check_id, severity, func in _enabled("file", config):
+        try:
+            for line, message in func(context):
+                findings.append(
+                    Finding(target.display, line, check_id, severity, message, target.locale)
+                )
+        except EqualcityError as exc:
+            findings.append(
+                Finding(target.display, 1, check_id, severity, exc.message, target.locale)
+            )
+    entry_checks = _enabled("entry", config)
+    for message in catalog.active:
+        if not message.msgid:
+            continue
+        silenced = ignored(message)
+        line = message.msgstr_line or message.line
+        for check_id, severity, func in entry_checks:
+            if check_id in silenced:
+                continue
+            if not message.has_translation and check_id != "untranslated":
+                continue
+            for problem in func(context, message):
+                findings.append(
+                    Finding(
+                        target.display,
+                        line,
+                        check_id,
+                        severity,
+                        problem,
+                        target.locale,
+                        message.msgid,
+                    )
+                )
+    return findings
+
+
+def _check_source(target: Target, config: CheckConfig) -> list[Finding]:
+    try:
+        text = decode_utf8(target.path.read_bytes(), target.display)
+        context = SourceContext(target.display, text, config.contacts, config.allowed_names)
+        findings: list[Finding] = []
+        for check_id, severity, func in _enabled("source", config):
+            for line, message in func(context):
+                findings.append(Finding(target.display, line, check_id, severity, message))
+        return findings
+    except EqualcityError as exc:
+        return [Finding(target.display, exc.line or 1, "source-syntax", "error", exc.message)]
+
+
+def _run_one(args: tuple[Target, CheckConfig]) -> list[Finding]:
+    return check_target(*args)
+
+
+def run(
+    project: Project,
+    only: Iterable[Path] = (),
+    config: CheckConfig | None = None,
+    jobs: int | None = None,
+) -> list[Finding]:
+    """Every finding over the repository (or ``only`` those paths), sorted by place."""
+    config = config or load_config(project)
+    work = targets(project, only)
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(work) > 8:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(_run_one, [(t, config) for t in work], chunksize=4))
+    else:
+        results = [check_target(t, config) for t in work]
+    findings = [f for result in results for f in result]
+    return sorted(findings, key=lambda f: (f.path, f.line, f.check, f.message))

@@ -1,0 +1,152 @@
+"""The CI gate: every check fires on its known-bad case and stays silent on the good ones."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from equalcity.checks import registry
+from equalcity.checks.runner import CheckConfig, Target, check_target
+
+from .conftest import DATA, Cli
+
+CHECKS = DATA / "checks"
+CONFIG = CheckConfig(
+    release_scope=frozenset({"fr"}),
+    allowed_names=frozenset((CHECKS / "names.txt").read_text(encoding="utf-8").split()),
+    contacts=tomllib.loads((CHECKS / "contacts.toml").read_text(encoding="utf-8")),
+)
+
+
+def _target(path: Path) -> Target:
+    kind = "po" if path.suffix == ".po" else "source"
+    return Target(path, path.name, kind, "fr" if kind == "po" else "")
+
+
+BAD = sorted((CHECKS / "bad").iterdir())
+GOOD = sorted((CHECKS / "good").iterdir())
+
+
+@pytest.mark.parametrize("path", BAD, ids=lambda p: p.name)
+def test_known_bad_case_fires_exactly_its_check(path: Path) -> None:
+    findings = check_target(_target(path), CONFIG)
+    assert findings, f"{path.name}: no finding"
+    assert {f.check for f in findings} == {path.stem}, [str(f) for f in findings]
+    for finding in findings:
+        assert finding.path == path.name and finding.line >= 1 and finding.message
+
+
+@pytest.mark.parametrize("path", GOOD, ids=lambda p: p.name)
+def test_known_good_case_is_silent(path: Path) -> None:
+    assert check_target(_target(path), CONFIG) == []
+
+
+def test_every_check_has_a_bad_case() -> None:
+    assert {p.stem for p in BAD} == set(registry())
+
+
+def test_line_is_the_msgstr_line() -> None:
+    [finding] = check_target(_target(CHECKS / "bad" / "email.po"), CONFIG)
+    lines = (CHECKS / "bad" / "email.po").read_text(encoding="utf-8").split("\n")
+    assert lines[finding.line - 1].startswith("msgstr ")
+    assert finding.msgid == "Write to info@example.org."
+
+
+def test_a_translator_comment_silences_one_check_for_one_entry(tmp_path: Path) -> None:
+    path = tmp_path / "identical.po"
+    text = (CHECKS / "bad" / "identical.po").read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("#. kind: paragraph", "# equalcity-ignore: identical\n#. kind: paragraph"),
+        encoding="utf-8",
+    )
+    assert check_target(_target(path), CONFIG) == []
+
+
+@pytest.fixture
+def gate(repo: Path, cli: Cli) -> Cli:
+    cli("extract")
+    cli("init", "fr")
+    shutil.copy(CHECKS / "contacts.toml", repo / "source" / "contacts.toml")
+    (repo / "workflows").mkdir()
+    shutil.copy(CHECKS / "names.txt", repo / "workflows" / "fictional-names.txt")
+    return cli
+
+
+def _break(repo: Path) -> Path:
+    po = repo / "locales/fr/01-test/annex.po"
+    text = po.read_text(encoding="utf-8")
+    po.write_text(
+        text.replace(
+            'msgid "Call {{contact:emergency}} if she is in danger now."\nmsgstr ""',
+            'msgid "Call {{contact:emergency}} if she is in danger now."\n'
+            'msgstr "Appelez {{contact:urgence}} si elle est en danger."',
+        ),
+        encoding="utf-8",
+    )
+    return po
+
+
+def test_cli_exit_status_and_text_format(gate: Cli, repo: Path) -> None:
+    assert gate("check").output.strip().endswith("no findings")
+    _break(repo)
+    result = gate("check", code=1)
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith("locales/fr/01-test/annex.po:")
+    assert (
+        ": error placeholder: contact placeholder changed or missing: {{contact:emergency}}"
+        in (lines[0])
+    )
+    assert lines[-1].startswith("2 error(s), 0 warning(s) in 1 file(s)")
+
+
+def test_cli_json_github_and_sarif(gate: Cli, repo: Path) -> None:
+    _break(repo)
+    findings = json.loads(gate("check", "--format", "json", code=1).output)
+    assert {f["check"] for f in findings} == {"placeholder"}
+    assert set(findings[0]) == {"path", "line", "check", "severity", "message", "locale", "msgid"}
+    assert findings[0]["locale"] == "fr"
+    github = gate("check", "--format", "github", code=1).output.splitlines()
+    assert github[0].startswith("::error file=locales/fr/01-test/annex.po,line=")
+    assert ",title=placeholder::contact placeholder changed" in github[0]
+    sarif = json.loads(gate("check", "--format", "sarif", code=1).output)
+    assert sarif["version"] == "2.1.0"
+    result = sarif["runs"][0]["results"][0]
+    assert result["ruleId"] == "placeholder"
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == findings[0]["line"]
+
+
+def test_severity_configuration(gate: Cli, repo: Path) -> None:
+    _break(repo)
+    (repo / "workflows/checks.toml").write_text('[severity]\nplaceholder = "warning"\n')
+    assert "0 error(s), 2 warning(s)" in gate("check").output
+    (repo / "workflows/checks.toml").write_text('[severity]\nplaceholder = "loud"\n')
+    bad = gate("check", code=2)
+    assert bad.output.strip() == (
+        "equalcity: workflows/checks.toml:2: severity of placeholder must be one of "
+        "error, warning, off, not 'loud'"
+    )
+    (repo / "workflows/checks.toml").write_text('[severity]\nno-such-check = "off"\n')
+    assert "unknown check 'no-such-check'" in gate("check", code=2).output
+
+
+def test_broken_file_is_a_finding_and_the_rest_is_still_checked(gate: Cli, repo: Path) -> None:
+    _break(repo)
+    module = repo / "locales/fr/01-test/module.po"
+    module.write_bytes(module.read_bytes() + b'\nmsgid "x"\n')
+    result = gate("check", code=1)
+    assert (
+        "module.po:" in result.output and "error po-syntax: msgid without msgstr" in result.output
+    )
+    assert "annex.po:" in result.output and "placeholder" in result.output
+    assert "Traceback" not in result.output
+    module.write_bytes(module.read_bytes()[: -len(b'\nmsgid "x"\n')])
+
+
+def test_check_given_paths_only(gate: Cli, repo: Path) -> None:
+    _break(repo)
+    assert gate("check", str(repo / "locales/fr/01-test/module.po")).output.strip() == "no findings"
+    assert gate("check", str(repo / "nope"), code=2).output.startswith("equalcity: ")
