@@ -11,7 +11,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalog import Catalog, Message, format_header, read_po, write_po_files
+from .catalog import (
+    Catalog,
+    Message,
+    canonical_many,
+    format_header,
+    format_po,
+    read_po,
+    write_po_files,
+)
 from .errors import EqualcityError
 from .fs import read_text, write_atomic
 from .locales import english_name, normalize, plural_forms
@@ -270,3 +278,36 @@ def build_language(project: Project, code: str, out: Path) -> BuildResult:
         write_atomic(path, text)
         result.written.append(path)
     return result
+
+
+# -- format ----------------------------------------------------------------------------------
+
+
+def po_files_under(paths: Iterable[Path]) -> list[Path]:
+    """PO and POT files named, or found under the folders named."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix in (".po", ".pot"))
+        elif path.exists():
+            found.append(path)
+        else:
+            raise EqualcityError("no such file or folder", path=path)
+    return found
+
+
+def format_files(paths: Iterable[Path], *, write: bool = True) -> list[Path]:
+    """Rewrite PO files in the canonical layout; returns those that were (or would be) changed.
+
+    Every file is parsed first: one with a syntax error stops the run before anything is written.
+    """
+    files = po_files_under(paths)
+    texts = [(path, read_text(path)) for path in files]
+    catalogs = [(path, read_po(path), text) for path, text in texts]
+    canon = canonical_many((format_po(catalog), str(path)) for path, catalog, _ in catalogs)
+    changed = [path for (path, _, text), new in zip(catalogs, canon, strict=True) if new != text]
+    if write:
+        for (path, _, text), new in zip(catalogs, canon, strict=True):
+            if new != text:
+                write_atomic(path, new)
+    return changed

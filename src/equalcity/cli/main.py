@@ -8,7 +8,7 @@ import click
 
 from .. import __version__
 from ..project import Project
-from . import build, check, extract, init, status, update
+from . import build, check, extract, format, init, status, update
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -40,5 +40,6 @@ for command in (
     build.command,
     status.command,
     check.command,
+    format.command,
 ):
     main.add_command(command)

