@@ -4,9 +4,11 @@ Why our own reader and writer rather than polib, Babel or translate-toolkit (mea
 ``docs/po-layer.md``): none of them writes what GNU gettext writes, which is what Poedit saves,
 so any of them would cause diff noise; and the reader is on the hot path of ``update``,
 ``status`` and ``check``, where a small state machine is several times faster than polib.
-Canonical form is defined as *what GNU ``msgcat`` writes*: ``format_po`` writes a plain
-serialisation and ``canonical`` passes it through ``msgcat`` (the only faithful implementation
-of gettext's Unicode line breaking), so GNU gettext is a runtime dependency.
+Canonical form is defined as *what GNU ``msgcat`` writes*. ``render_canonical`` writes it
+natively (``wrap.py``: a port of gettext's wrapping with line-break opportunities derived from
+msgcat, differential-tested against it) when every character of a catalog is covered, and
+otherwise passes ``format_po``'s plain serialisation through ``msgcat``; so GNU gettext stays a
+runtime dependency.
 """
 
 from __future__ import annotations
@@ -454,6 +456,20 @@ def canonical_many(texts: Iterable[tuple[str, str]]) -> list[str]:
         return list(pool.map(lambda item: canonical(*item), items))
 
 
+def render_canonical(items: Iterable[tuple[Catalog, str]]) -> list[str]:
+    """Catalogs in GNU gettext's layout: natively where ``wrap`` knows every character,
+    through msgcat (in parallel) for the rest."""
+    from .wrap import format_native
+
+    pairs = list(items)
+    texts: list[str | None] = [format_native(catalog) for catalog, _ in pairs]
+    missing = [i for i, text in enumerate(texts) if text is None]
+    done = canonical_many((format_po(pairs[i][0]), pairs[i][1]) for i in missing)
+    for index, text in zip(missing, done, strict=True):
+        texts[index] = text
+    return [text for text in texts if text is not None]
+
+
 def write_po_files(outputs: Iterable[tuple[Path, Catalog, str]]) -> list[Path]:
     """Write catalogs canonically and atomically; returns the paths whose bytes changed.
 
@@ -461,7 +477,7 @@ def write_po_files(outputs: Iterable[tuple[Path, Catalog, str]]) -> list[Path]:
     leaves every file as it was.
     """
     items = list(outputs)
-    texts = canonical_many((format_po(catalog), display) for _, catalog, display in items)
+    texts = render_canonical((catalog, display) for _, catalog, display in items)
     return [
         path for (path, _, _), text in zip(items, texts, strict=True) if write_atomic(path, text)
     ]

@@ -14,10 +14,9 @@ from pathlib import Path
 from .catalog import (
     Catalog,
     Message,
-    canonical_many,
     format_header,
-    format_po,
     read_po,
+    render_canonical,
     write_po_files,
 )
 from .errors import EqualcityError
@@ -304,7 +303,7 @@ def format_files(paths: Iterable[Path], *, write: bool = True) -> list[Path]:
     files = po_files_under(paths)
     texts = [(path, read_text(path)) for path in files]
     catalogs = [(path, read_po(path), text) for path, text in texts]
-    canon = canonical_many((format_po(catalog), str(path)) for path, catalog, _ in catalogs)
+    canon = render_canonical((catalog, str(path)) for path, catalog, _ in catalogs)
     changed = [path for (path, _, text), new in zip(catalogs, canon, strict=True) if new != text]
     if write:
         for (path, _, text), new in zip(catalogs, canon, strict=True):

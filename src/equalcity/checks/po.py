@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from ..catalog import canonical
 from ..errors import EqualcityError
 from ..locales import plural_forms
+from ..wrap import format_native
 from . import FileContext, file_check
 
 _NPLURALS = re.compile(r"nplurals\s*=\s*(\d+)")
@@ -80,6 +81,10 @@ def plural_count(context: FileContext) -> Iterator[tuple[int, str]]:
     "diff noise; run 'equalcity update' or 'msgcat -o FILE FILE'.",
 )
 def canonical_layout(context: FileContext) -> Iterator[tuple[int, str]]:
+    native = format_native(context.catalog)
+    if native == context.text:
+        return
+    # Not what our port of gettext's layout writes (or beyond it): msgcat has the last word.
     expected = canonical(context.text, context.path)
     if expected == context.text:
         return
