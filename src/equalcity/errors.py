@@ -20,6 +20,10 @@ class EqualcityError(Exception):
         self.path = str(path) if path is not None else None
         self.line = line
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keep path and line when an error crosses a process boundary (parallel workers).
+        return (_rebuild, (type(self), self.message, self.path, self.line))
+
     def located(self, path: str | Path, line: int | None = None) -> EqualcityError:
         """Return a copy that names ``path`` (and ``line`` if this error has none)."""
         return type(self)(self.message, path=path, line=self.line if self.line else line)
@@ -29,6 +33,12 @@ class EqualcityError(Exception):
         if self.path:
             where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
         return where + self.message
+
+
+def _rebuild(
+    cls: type[EqualcityError], message: str, path: str | None, line: int | None
+) -> EqualcityError:
+    return cls(message, path=path, line=line)
 
 
 class PoSyntaxError(EqualcityError):

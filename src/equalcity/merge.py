@@ -78,7 +78,8 @@ class FuzzyIndex:
     _cache: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 
     def candidates(self, query: str) -> list[tuple[str, float]]:
-        """Msgids at least 60 % similar to ``query``, best first (ties: earlier choice first)."""
+        """Msgids at least 60 % similar to ``query``, best first (ties: alphabetical, so the
+        result does not depend on which languages share the index)."""
         found = self._cache.get(query)
         if found is None:
             matches = process.extract(
@@ -90,7 +91,7 @@ class FuzzyIndex:
             )
             found = [
                 (choice, score)
-                for choice, score, _ in sorted(matches, key=lambda m: (-m[1], m[2]))
+                for choice, score, _ in sorted(matches, key=lambda m: (-m[1], m[0]))
                 if choice != query
             ]
             self._cache[query] = found

@@ -7,7 +7,9 @@ ready, so bad input anywhere leaves every file as it was.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +23,9 @@ from .catalog import (
 )
 from .errors import EqualcityError
 from .fs import read_text, write_atomic
+from .glossary import Glossary, hints
+from .glossary import load as load_glossary
+from .glossary import matcher as glossary_matcher
 from .locales import english_name, normalize, plural_forms
 from .markdown import render
 from .merge import Compendium, FuzzyIndex, MergeStats, merge
@@ -172,17 +177,63 @@ def update_languages(
     *,
     clock: Clock = _utcnow,
     create: bool = False,
+    jobs: int | None = None,
 ) -> UpdateResult:
-    """Merge every template into every PO file of ``locales`` (default: all languages)."""
-    templates = _templates(project)
+    """Merge every template into every PO file of ``locales`` (default: all languages).
+
+    Languages are merged in parallel (one worker per core); every file is read, merged and laid
+    out before the first one is written.
+    """
+    _templates(project)  # fail early, before starting workers
     names = list(locales) if locales is not None else project.locales()
     if not create:
         names = [project.locale(name) for name in names]
-    old = {locale: _read_locale(project, locale) for locale in names}
-    fuzzy = _fuzzy_indexes(templates, old.values())
+    glossary = load_glossary(project.root)
     now = clock()
+    jobs = min(jobs or os.cpu_count() or 1, max(len(names), 1))
+    groups = [names[i::jobs] for i in range(jobs)]
+    tasks = [_UpdateTask(project, group, now, glossary) for group in groups if group]
+    if len(tasks) > 1:
+        with ProcessPoolExecutor(max_workers=len(tasks)) as pool:
+            parts = list(pool.map(_update_group, tasks))
+    else:
+        parts = [_update_group(task) for task in tasks]
     result = UpdateResult()
-    outputs: list[tuple[Path, Catalog, str]] = []
+    for part in parts:
+        result.created += part.created
+        result.stats.update(part.stats)
+    result.stats = dict(sorted(result.stats.items()))
+    result.written = [
+        path for part in parts for path, text in part.outputs if write_atomic(path, text)
+    ]
+    return result
+
+
+@dataclass(frozen=True)
+class _UpdateTask:
+    project: Project
+    locales: list[str]
+    now: dt.datetime
+    glossary: Glossary
+
+
+@dataclass
+class _UpdatePart:
+    outputs: list[tuple[Path, str]] = field(default_factory=list)
+    created: list[Path] = field(default_factory=list)
+    stats: dict[str, MergeStats] = field(default_factory=dict)
+
+
+def _update_group(task: _UpdateTask) -> _UpdatePart:
+    """Merge the templates into the PO files of some languages; return their new text."""
+    project, now = task.project, task.now
+    templates = _templates(project)
+    old = {locale: _read_locale(project, locale) for locale in task.locales}
+    # Shared by the languages of this worker; each language still takes the best candidate
+    # among its own translations, so the result does not depend on how languages are grouped.
+    fuzzy = _fuzzy_indexes(templates, old.values())
+    part = _UpdatePart()
+    catalogs_out: list[tuple[Path, Catalog, str]] = []
     for locale, catalogs in old.items():
         stats = MergeStats()
         compendium = Compendium.of(catalogs.values())
@@ -193,7 +244,7 @@ def update_languages(
             source = project.rel(project.source_path(doc))
             if previous is None:
                 previous = Catalog(header=po_header(locale, source, now))
-                result.created.append(path)
+                part.created.append(path)
             header = complete_header(previous.header or po_header(locale, source, now), locale)
             merged, doc_stats = merge(
                 template,
@@ -203,10 +254,23 @@ def update_languages(
                 header=header,
             )
             stats.add(doc_stats)
-            outputs.append((path, merged, project.rel(path)))
-        result.stats[locale] = stats
-    result.written = write_po_files(outputs)
-    return result
+            _add_glossary_hints(merged, task.glossary, locale)
+            catalogs_out.append((path, merged, project.rel(path)))
+        part.stats[locale] = stats
+    texts = render_canonical((catalog, display) for _, catalog, display in catalogs_out)
+    part.outputs = [(path, text) for (path, _, _), text in zip(catalogs_out, texts, strict=True)]
+    return part
+
+
+def _add_glossary_hints(catalog: Catalog, glossary: Glossary, locale: str) -> None:
+    """Append ``#. glossary: …`` lines (the template's comments are fresh, so none repeat)."""
+    if not glossary.concepts:
+        return
+    source = glossary_matcher(glossary, "en")
+    for message in catalog.active:
+        message.auto_comments = [
+            c for c in message.auto_comments if not c.startswith("glossary: ")
+        ] + hints(glossary, source, locale, message.msgid)
 
 
 def _fuzzy_indexes(

@@ -11,8 +11,10 @@ and the caller asks msgcat; ``tests/test_wrap.py`` compares both on generated st
 
 from __future__ import annotations
 
+import itertools
+import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from ._linebreaks import ALPHABET, PAIRS
@@ -38,91 +40,158 @@ class Unsupported(Exception):
     """A character or construct this module does not lay out; use msgcat."""
 
 
-@lru_cache(maxsize=4096)
-def _class(ch: str) -> str:
-    """The table row/column standing for ``ch``: itself, 'a' for a letter, or Unsupported."""
-    if ch in _INDEX:
-        return ch
-    code = ord(ch)
-    if unicodedata.category(ch) in ("Lu", "Ll", "Lo", "Lt") and any(
-        low <= code <= high for low, high in _LETTER_BLOCKS
-    ):
-        return "a"
-    raise Unsupported(ch)
+_COMBINING = "\u0300-\u036f\u064b-\u065f"
 
 
-def _escape(portion: str) -> tuple[list[str], list[bool]]:
-    """The escaped characters of a portion, and where gettext forbids a break.
+def _letters() -> str:
+    return "".join(
+        chr(code)
+        for low, high in _LETTER_BLOCKS
+        for code in range(low, high + 1)
+        if unicodedata.category(chr(code)) in ("Lu", "Ll", "Lo", "Lt") and chr(code) not in _INDEX
+    )
 
-    gettext lets a line break before an escape sequence (by the backslash's own class) but
-    never inside one.
+
+_LETTERS = _letters()
+
+
+def _class_of(ch: str) -> str:
+    return ch if ch in _INDEX else "a"
+
+
+def _word_chars() -> str:
+    """Characters between which gettext never breaks directly: letters, digits, and marks."""
+    candidates = [ch for ch in ALPHABET if ch.isalnum()] + ["a"]
+    word: list[str] = []
+    for ch in candidates:
+        if all(PAIRS[ch][_INDEX[o]] != "D" and PAIRS[o][_INDEX[ch]] != "D" for o in [*word, ch]):
+            word.append(ch)
+    return "".join(word)
+
+
+_WORD = _word_chars()
+assert all(PAIRS[a][_INDEX[b]] == "I" for a in _WORD for b in _WORD), "see _opportunities"
+_SUPPORTED = re.compile(
+    "[" + re.escape(ALPHABET + _LETTERS) + " \n\t\r\a\b\f\v" + _COMBINING + "]*"
+)
+_MARK_AFTER_SPACE = re.compile("(?:^|[ \n])[" + _COMBINING + "]")
+_TOKEN = re.compile(
+    "\\\\.| +|[" + re.escape(_WORD) + re.escape(_LETTERS) + _COMBINING + "]+|.", re.DOTALL
+)
+_MARKS = re.compile("[" + _COMBINING + "]")
+_ESCAPE_OUT = {"\\": "\\\\", '"': '\\"', **{k: "\\" + v for k, v in _ESCAPES.items()}}
+_NEEDS_ESCAPE = re.compile('[\\\\"\a\b\f\n\r\t\v]')
+
+
+def _check(value: str) -> None:
+    if not _SUPPORTED.fullmatch(value) or _MARK_AFTER_SPACE.search(value):
+        raise Unsupported(value)
+
+
+_CLASS = {**{ch: "a" for ch in _LETTERS}, **{ch: ch for ch in ALPHABET}}
+_WORD_SET = frozenset(_WORD + _LETTERS)
+_MARK_SET = frozenset(chr(c) for c in [*range(0x0300, 0x0370), *range(0x064B, 0x0660)])
+
+
+_WORD_CLASS = re.escape(_WORD + _LETTERS)
+_SPACE_BETWEEN_WORDS = re.compile(f"(?<=[{_WORD_CLASS}]) +(?=[{_WORD_CLASS}])")
+_NOT_WORD = re.compile(f"\\\\.|[^ {_WORD_CLASS}]", re.DOTALL)
+
+
+def _fast_opportunities(escaped: str, final_newline: bool) -> list[int]:
+    """The same as ``_opportunities`` for text without combining marks, by regular expressions:
+    spaces between words, plus the neighbours of each punctuation character or escape."""
+    found = {match.end() for match in _SPACE_BETWEEN_WORDS.finditer(escaped)}
+    last_backslash = len(escaped) - 2 if final_newline else -1
+    length = len(escaped)
+    for match in _NOT_WORD.finditer(escaped):
+        start, end = match.span()
+        before = start
+        while before and escaped[before - 1] == " ":
+            before -= 1
+        if before and start != last_backslash:
+            rule = PAIRS[_CLASS[escaped[before - 1]]][_INDEX[_CLASS[escaped[start]]]]
+            if rule == "D" or (rule == "I" and before < start):
+                found.add(start)
+        after = end
+        while after < length and escaped[after] == " ":
+            after += 1
+        if after < length and escaped[after] in _WORD_SET and after != last_backslash:
+            rule = PAIRS[_CLASS[escaped[end - 1]]][_INDEX[_CLASS[escaped[after]]]]
+            if rule == "D" or (rule == "I" and after > end):
+                found.add(after)
+    return sorted(found)
+
+
+def _opportunities(escaped: str, final_newline: bool) -> list[int]:
+    """Where libunistring's pair algorithm allows a line break in the escaped text.
+
+    Letters and digits never break among themselves except after spaces (checked against the
+    table when the module loads), so only tokens next to punctuation consult the table.
     """
-    chars: list[str] = []
-    escaped: list[bool] = []
-    for ch in portion:
-        if ch in _ESCAPES:
-            chars += ["\\", _ESCAPES[ch]]
-            escaped += [False, True]
-        elif ch in '\\"':
-            chars += ["\\", ch]
-            escaped += [False, True]
-        elif ch == " ":
-            chars.append(ch)
-            escaped.append(False)
-        else:
-            if not _combining(ch):
-                _class(ch)
-            elif not 0x0300 <= ord(ch) <= 0x036F and not 0x064B <= ord(ch) <= 0x065F:
-                raise Unsupported(ch)
-            chars.append(ch)
-            escaped.append(False)
-    return chars, escaped
-
-
-def _combining(ch: str) -> bool:
-    return unicodedata.category(ch) == "Mn"
-
-
-def _opportunities(chars: list[str], escaped: list[bool]) -> list[bool]:
-    """libunistring's pair algorithm: may a line break before chars[i]?"""
-    out = [False] * len(chars)
+    out: list[int] = []
     previous: str | None = None
+    previous_word = False
     seen_space = False
-    for i, ch in enumerate(chars):
-        if ch == " ":
+    position = 0
+    last_backslash = len(escaped) - 2 if final_newline else -1
+    for token in _TOKEN.findall(escaped):
+        first = token[0]
+        if first == " ":
             seen_space = True
+            position += len(token)
             continue
-        if _combining(ch):
-            # (LB9) a combining mark belongs to its base: no break, the base's class stays.
-            if previous is None or seen_space:
-                raise Unsupported(ch)  # (LB10) a mark after a space: not laid out natively
+        if first in _MARK_SET:  # (LB9) a mark after punctuation belongs to it
+            position += len(token)
+            seen_space = False
             continue
-        cls = _class(ch)
-        if previous is not None and not escaped[i]:
-            rule = PAIRS[previous][_INDEX[cls]]
-            out[i] = rule == "D" or (rule == "I" and seen_space)
-        previous = cls
+        word = first in _WORD_SET
+        if previous is not None and position != last_backslash:
+            if word and previous_word:
+                if seen_space:
+                    out.append(position)
+            else:
+                rule = PAIRS[previous][_INDEX[_CLASS[first]]]
+                if rule == "D" or (rule == "I" and seen_space):
+                    out.append(position)
+        last = token[-1]
+        if last in _MARK_SET:
+            last = token.rstrip("".join(_MARK_SET))[-1]
+        previous = _CLASS[last]
+        previous_word = word
         seen_space = False
+        position += len(token)
     return out
 
 
-def _breaks(possible: list[bool], widths: list[int], width: int, start_column: int) -> list[bool]:
+def _columns(escaped: str) -> Sequence[int]:
+    """Display column before each character (combining marks take none)."""
+    if not _MARKS.search(escaped):
+        return range(len(escaped) + 1)
+    columns = [0]
+    for ch in escaped:
+        columns.append(columns[-1] + (0 if ch in _MARK_SET else 1))
+    return columns
+
+
+def _breaks(
+    columns: Sequence[int], length: int, opportunities: list[int], width: int, start_column: int
+) -> list[int]:
     """libunistring's u8_width_linebreaks: greedy, by display columns."""
-    out = [False] * len(possible)
+    out: list[int] = []
     last: int | None = None
     last_column = start_column
-    piece = 0
-    for i, can in enumerate(possible):
-        if can:
-            if last is not None and last_column + piece > width:
-                out[last] = True
-                last_column = 0
-            last = i
-            last_column += piece
-            piece = 0
-        piece += widths[i]
-    if last is not None and last_column + piece > width:
-        out[last] = True
+    piece_start = 0
+    for position in opportunities:
+        piece = columns[position] - columns[piece_start]
+        if last is not None and last_column + piece > width:
+            out.append(last)
+            last_column = 0
+        last = position
+        last_column += piece
+        piece_start = position
+    if last is not None and last_column + columns[length] - columns[piece_start] > width:
+        out.append(last)
     return out
 
 
@@ -136,34 +205,47 @@ def _portions(value: str) -> list[str]:
 
 def wrap(name: str, value: str, prefix: str = "") -> list[str]:
     """The lines gettext writes for ``name "value"`` (``prefix``: "#~ ", "#| "...)."""
+    return list(_wrap(name, value, prefix))
+
+
+@lru_cache(maxsize=65536)
+def _wrap(name: str, value: str, prefix: str) -> tuple[str, ...]:
+    # Cached: the msgids of a document recur in every language.
+    _check(value)
+    after_break = len(prefix) + 1
+    width = PAGE_WIDTH - 1 - after_break
+    first_start = len(prefix) + len(name) + 1 + 1 - after_break
+    if "\n" not in value[:-1]:
+        escaped = _NEEDS_ESCAPE.sub(lambda m: _ESCAPE_OUT[m.group()], value)
+        if len(escaped) + first_start <= width:
+            return (f'{prefix}{name} "{escaped}"',)
     lines: list[str] = []
     first_line = True
     portions = _portions(value)
-    after_break = len(prefix) + 1
-    width = PAGE_WIDTH - 1 - after_break
     for number, portion in enumerate(portions):
-        chars, escaped = _escape(portion)
-        if portion.endswith("\n"):
-            escaped[-2] = True
-        possible = _opportunities(chars, escaped)
-        widths = [0 if _combining(ch) else 1 for ch in chars]
-        more = number < len(portions) - 1
-        start = len(prefix) + (len(name) + 1 if first_line else 0) + 1 - after_break
-        breaks = _breaks(possible, widths, width, start)
-        if first_line and chars and (more or start > width or any(breaks)):
-            lines.append(f'{prefix}{name} ""')
-            first_line = False
-            start = len(prefix) + 1 - after_break
-            breaks = _breaks(possible, widths, width, start)
-        line = f'{prefix}{name} "' if first_line else f'{prefix}"'
-        for ch, brk in zip(chars, breaks, strict=True):
-            if brk:
-                lines.append(line + '"')
-                line = f'{prefix}"'
-            line += ch
-        lines.append(line + '"')
+        escaped = _NEEDS_ESCAPE.sub(lambda m: _ESCAPE_OUT[m.group()], portion)
+        final_newline = portion.endswith("\n")
+        if _MARKS.search(escaped):
+            opportunities = _opportunities(escaped, final_newline)
+        else:
+            opportunities = _fast_opportunities(escaped, final_newline)
+        columns = _columns(escaped)
+        if first_line and escaped:
+            # Any opportunity plus an overflow means gettext breaks somewhere: then it starts
+            # with an empty first line (and so does a string of several portions).
+            overflow = columns[len(escaped)] + first_start > width
+            if number < len(portions) - 1 or first_start > width or (opportunities and overflow):
+                lines.append(f'{prefix}{name} ""')
+                first_line = False
+        start = first_start if first_line else len(prefix) + 1 - after_break
+        breaks = _breaks(columns, len(escaped), opportunities, width, start)
+        head = f'{prefix}{name} "' if first_line else f'{prefix}"'
+        cuts = [0, *breaks, len(escaped)]
+        pieces = [escaped[a:b] for a, b in itertools.pairwise(cuts)]
+        lines.append(head + pieces[0] + '"')
+        lines.extend(f'{prefix}"{piece}"' for piece in pieces[1:])
         first_line = False
-    return lines
+    return tuple(lines)
 
 
 def _references(locations: list[str]) -> Iterator[str]:

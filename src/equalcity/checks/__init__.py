@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..catalog import Catalog, Message
+from ..glossary import Glossary
 
 SEVERITIES = ("error", "warning", "off")
 
@@ -61,6 +62,7 @@ class FileContext:
     text: str
     in_release_scope: bool = False
     contacts: frozenset[str] = frozenset()
+    glossary: Glossary | None = None
 
 
 @dataclass
@@ -69,6 +71,7 @@ class SourceContext:
     text: str
     contacts: dict[str, dict[str, Any]] = field(default_factory=dict)
     allowed_names: frozenset[str] = frozenset()
+    glossary: Glossary | None = None
 
 
 _REGISTRY: dict[str, Check] = {}
@@ -98,7 +101,7 @@ def source_check(id: str, severity: str, explanation: str) -> Callable[[Any], An
 
 def registry() -> dict[str, Check]:
     """Every check, by id (importing the check modules registers them)."""
-    from . import markup, po, quality, rawhtml, source, tokens  # noqa: F401
+    from . import markup, po, quality, rawhtml, source, terms, tokens  # noqa: F401
 
     return dict(sorted(_REGISTRY.items()))
 

@@ -14,6 +14,8 @@ from typing import Any
 from ..catalog import read_po_text
 from ..errors import EqualcityError
 from ..fs import decode_utf8
+from ..glossary import Glossary
+from ..glossary import load as glossary_load
 from ..project import Project
 from . import SEVERITIES, FileContext, Finding, SourceContext, ignored, registry
 
@@ -30,6 +32,7 @@ class CheckConfig:
     release_scope: frozenset[str] = frozenset()
     allowed_names: frozenset[str] = frozenset()
     contacts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    glossary: Glossary | None = None
 
     def severity(self, check: str) -> str:
         return self.severities.get(check) or registry()[check].severity
@@ -96,7 +99,7 @@ def load_config(project: Project) -> CheckConfig:
             for key, value in _toml(contacts_path, CONTACTS).items()
             if isinstance(value, dict)
         }
-    return CheckConfig(severities, scope, names, contacts)
+    return CheckConfig(severities, scope, names, contacts, glossary_load(project.root))
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,7 @@ def _check_po(target: Target, config: CheckConfig) -> list[Finding]:
         text,
         target.locale in config.release_scope,
         frozenset(config.contacts),
+        config.glossary,
     )
     findings: list[Finding] = []
     for check_id, severity, func in _enabled("file", config):
@@ -208,7 +212,9 @@ def _check_po(target: Target, config: CheckConfig) -> list[Finding]:
 def _check_source(target: Target, config: CheckConfig) -> list[Finding]:
     try:
         text = decode_utf8(target.path.read_bytes(), target.display)
-        context = SourceContext(target.display, text, config.contacts, config.allowed_names)
+        context = SourceContext(
+            target.display, text, config.contacts, config.allowed_names, config.glossary
+        )
         findings: list[Finding] = []
         for check_id, severity, func in _enabled("source", config):
             for line, message in func(context):

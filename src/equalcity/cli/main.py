@@ -8,7 +8,7 @@ import click
 
 from .. import __version__
 from ..project import Project
-from . import build, check, extract, format, init, status, update
+from . import build, check, extract, format, glossary, init, status, update
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,5 +41,6 @@ for command in (
     status.command,
     check.command,
     format.command,
+    glossary.command,
 ):
     main.add_command(command)

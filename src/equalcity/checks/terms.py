@@ -1,0 +1,91 @@
+"""The termbase enforced: forbidden terms nowhere, preferred terms where the source has them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..catalog import Message
+from ..glossary import matcher
+from ..markdown import extract
+from . import FileContext, SourceContext, entry_check, source_check
+
+
+def _language(locale: str) -> str:
+    return locale.split("_")[0]
+
+
+@entry_check(
+    "glossary-forbidden",
+    "error",
+    "The translation uses a term the glossary forbids: use the preferred term (the message "
+    "says which, and why).",
+)
+def forbidden(context: FileContext, message: Message) -> Iterator[str]:
+    if context.glossary is None or not context.glossary.concepts:
+        return
+    target = matcher(context.glossary, context.locale)
+    if not target.index and context.locale != _language(context.locale):
+        target = matcher(context.glossary, _language(context.locale))
+    for text in (s for s in message.strings if s):
+        for match in target.find(text):
+            if match.status == "forbidden":
+                terms = match.concept.terms.get(target.language)
+                use = ", ".join(terms.preferred) if terms else ""
+                yield (
+                    f"forbidden term {text[match.start : match.end]!r} ({match.concept.id}); "
+                    f"use {use!r}. {match.concept.note}"
+                ).strip()
+
+
+@entry_check(
+    "glossary-missing",
+    "warning",
+    "The source uses a glossary term, but the translation has none of its approved "
+    "translations: use the preferred term, or say why not in a translator comment.",
+)
+def missing(context: FileContext, message: Message) -> Iterator[str]:
+    if context.glossary is None or not context.glossary.concepts or not message.msgstr:
+        return
+    source = matcher(context.glossary, "en")
+    target = matcher(context.glossary, context.locale)
+    wanted = {}
+    for match in source.find(message.msgid):
+        if match.status != "forbidden" and target.language in match.concept.terms:
+            terms = match.concept.terms[target.language]
+            if terms.preferred:
+                wanted[match.concept.id] = (match, terms)
+    if not wanted:
+        return
+    present = {
+        m.concept.id
+        for text in message.strings
+        if text
+        for m in target.find(text)
+        if m.status != "forbidden"
+    }
+    for concept_id, (match, terms) in wanted.items():
+        if concept_id not in present:
+            yield (
+                f"{match.term!r} should be translated as {' / '.join(terms.preferred)!r} "
+                f"({concept_id}). {match.concept.note}"
+            ).strip()
+
+
+@source_check(
+    "source-forbidden-term",
+    "error",
+    "The English source uses a term the glossary forbids: rewrite it with the preferred term.",
+)
+def source_forbidden(context: SourceContext) -> Iterator[tuple[int, str]]:
+    if context.glossary is None or not context.glossary.concepts:
+        return
+    english = matcher(context.glossary, "en")
+    for segment in extract(context.text):
+        for match in english.find(segment.msgid):
+            if match.status == "forbidden":
+                use = ", ".join(match.concept.terms["en"].preferred)
+                yield (
+                    segment.line,
+                    f"forbidden term {segment.msgid[match.start : match.end]!r} "
+                    f"({match.concept.id}); use {use!r}. {match.concept.note}".strip(),
+                )

@@ -1,0 +1,61 @@
+"""``equalcity glossary``: validate and export the termbase."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import EqualcityError
+from ..fs import write_atomic
+from ..glossary import lint, load, to_csv, to_tbx
+from ..locales import normalize
+from ..project import Project
+from .errors import InputError, reports_errors
+
+
+@click.group("glossary")
+def command() -> None:
+    """The shared SGBV termbase in glossary/*.yaml (docs/glossary.md)."""
+
+
+@command.command("lint")
+@click.pass_obj
+@reports_errors
+def lint_command(project: Project) -> None:
+    """Validate the termbase; every problem as 'file:line: message', exit 2 if any."""
+    glossary = load(project.root)
+    problems = lint(glossary)
+    for problem in problems:
+        click.echo(f"equalcity: {problem}", err=True)
+    if problems:
+        raise SystemExit(2)
+    click.echo(f"{len(glossary.concepts)} concepts, version {glossary.version}: ok")
+
+
+@command.command("export")
+@click.option("--format", "fmt", type=click.Choice(["tbx", "csv"]), required=True)
+@click.option("--locale", "-l", help="With csv: the target language (Weblate: one per language).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-")
+@click.pass_obj
+@reports_errors
+def export_command(project: Project, fmt: str, locale: str | None, output: str) -> None:
+    """Export TBX-Basic (all languages) or Weblate's glossary CSV (one language)."""
+    glossary = load(project.root)
+    problems = lint(glossary)
+    if problems:
+        raise InputError(f"{problems[0]} (run 'equalcity glossary lint')")
+    if fmt == "csv":
+        if locale is None:
+            raise click.UsageError("--format csv needs --locale")
+        try:
+            text = to_csv(glossary, normalize(locale))
+        except EqualcityError as exc:
+            raise InputError(str(exc)) from None
+    else:
+        text = to_tbx(glossary)
+    if output == "-":
+        sys.stdout.write(text)
+    else:
+        write_atomic(Path(output), text)

@@ -1,0 +1,412 @@
+"""The shared SGBV termbase: loading with line numbers, validation, matching, exports.
+
+See docs/glossary.md for the format of ``glossary/*.yaml``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+import snowballstemmer
+import yaml
+
+from .errors import EqualcityError
+from .fs import decode_utf8
+from .locales import normalize
+
+STATUSES = ("preferred", "admitted", "forbidden")
+TBX_STATUS = {
+    "preferred": "preferredTerm-admn-sts",
+    "admitted": "admittedTerm-admn-sts",
+    "forbidden": "deprecatedTerm-admn-sts",
+}
+STEMMERS = {
+    "ar": "arabic",
+    "da": "danish",
+    "de": "german",
+    "el": "greek",
+    "en": "english",
+    "es": "spanish",
+    "fa": "persian",
+    "fi": "finnish",
+    "fr": "french",
+    "hu": "hungarian",
+    "it": "italian",
+    "lt": "lithuanian",
+    "nl": "dutch",
+    "pl": "polish",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sr": "serbian",
+    "sv": "swedish",
+    "tr": "turkish",
+}
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class LanguageTerms:
+    preferred: tuple[str, ...] = ()
+    admitted: tuple[str, ...] = ()
+    forbidden: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()
+    line: int = 0
+
+    def by_status(self, status: str) -> tuple[str, ...]:
+        return tuple(getattr(self, status))
+
+
+@dataclass(frozen=True)
+class Concept:
+    id: str
+    definition: str
+    note: str
+    source: str
+    terms: dict[str, LanguageTerms]
+    path: str
+    line: int
+
+
+@dataclass
+class Glossary:
+    concepts: list[Concept] = field(default_factory=list)
+    version: str = ""
+
+    def by_id(self) -> dict[str, Concept]:
+        return {c.id: c for c in self.concepts}
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def _scalar(node: yaml.Node, path: str, what: str) -> str:
+    if not isinstance(node, yaml.ScalarNode):
+        raise EqualcityError(f"{what} must be text", path=path, line=node.start_mark.line + 1)
+    return str(node.value)
+
+
+def _strings(node: yaml.Node, path: str, what: str) -> tuple[str, ...]:
+    if isinstance(node, yaml.ScalarNode) and node.value in ("", "~", "null"):
+        return ()
+    if not isinstance(node, yaml.SequenceNode):
+        raise EqualcityError(
+            f"{what} must be a list such as [term, other term]",
+            path=path,
+            line=node.start_mark.line + 1,
+        )
+    return tuple(_scalar(item, path, what).strip() for item in node.value)
+
+
+def _mapping(node: yaml.Node, path: str, what: str) -> list[tuple[str, yaml.Node, int]]:
+    if not isinstance(node, yaml.MappingNode):
+        raise EqualcityError(f"{what} must be a mapping", path=path, line=node.start_mark.line + 1)
+    out = []
+    seen: dict[str, int] = {}
+    for key, value in node.value:
+        name = _scalar(key, path, "a key")
+        line = key.start_mark.line + 1
+        if name in seen:
+            raise EqualcityError(
+                f"{name!r} given twice in {what} (first at line {seen[name]})", path=path, line=line
+            )
+        seen[name] = line
+        out.append((name, value, line))
+    return out
+
+
+def _concept(node: yaml.Node, path: str) -> Concept:
+    fields = {name: (value, line) for name, value, line in _mapping(node, path, "a concept")}
+    line = node.start_mark.line + 1
+    if "id" not in fields:
+        raise EqualcityError("concept without an id", path=path, line=line)
+    unknown = set(fields) - {"id", "definition", "note", "source", "terms"}
+    if unknown:
+        name = sorted(unknown)[0]
+        raise EqualcityError(
+            f"unknown field {name!r} (id, definition, note, source, terms)",
+            path=path,
+            line=fields[name][1],
+        )
+    terms: dict[str, LanguageTerms] = {}
+    if "terms" in fields:
+        for language, value, lang_line in _mapping(fields["terms"][0], path, "terms"):
+            parts = {
+                name: _strings(item, path, f"{language}.{name}")
+                for name, item, item_line in _mapping(value, path, f"terms.{language}")
+                if name in (*STATUSES, "variants") or _unknown_status(name, path, item_line)
+            }
+            terms[language] = LanguageTerms(**parts, line=lang_line)
+    text = {
+        name: _scalar(fields[name][0], path, name).strip() if name in fields else ""
+        for name in ("id", "definition", "note", "source")
+    }
+    return Concept(text["id"], text["definition"], text["note"], text["source"], terms, path, line)
+
+
+def _unknown_status(name: str, path: str, line: int) -> bool:
+    raise EqualcityError(
+        f"unknown term status {name!r} (preferred, admitted, forbidden, variants)",
+        path=path,
+        line=line,
+    )
+
+
+def load(root: Path) -> Glossary:
+    """Every concept of ``root/glossary/*.yaml`` (an empty glossary if there is none)."""
+    folder = root / "glossary"
+    glossary = Glossary()
+    digest = hashlib.sha256()
+    for file in sorted(folder.glob("*.yaml")):
+        display = f"glossary/{file.name}"
+        raw = file.read_bytes()
+        digest.update(file.name.encode() + b"\0" + raw)
+        text = decode_utf8(raw, display)
+        try:
+            node = yaml.compose(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise EqualcityError(
+                f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                path=display,
+                line=mark.line + 1 if mark else None,
+            ) from None
+        if node is None:
+            continue
+        if not isinstance(node, yaml.SequenceNode):
+            raise EqualcityError(
+                "a glossary file is a list of concepts ('- id: …')", path=display, line=1
+            )
+        glossary.concepts.extend(_concept(item, display) for item in node.value)
+    glossary.version = digest.hexdigest()[:12]
+    return glossary
+
+
+def lint(glossary: Glossary) -> list[EqualcityError]:
+    """Problems a panel member must fix, each with file and line."""
+    problems: list[EqualcityError] = []
+    seen: dict[str, Concept] = {}
+    for concept in glossary.concepts:
+
+        def at(line: int, concept: Concept = concept) -> dict[str, Any]:
+            return {"path": concept.path, "line": line}
+
+        where = at(concept.line)
+        if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", concept.id):
+            problems.append(
+                EqualcityError(f"id {concept.id!r}: use lower-case words and hyphens", **where)
+            )
+        if concept.id in seen:
+            first = seen[concept.id]
+            problems.append(
+                EqualcityError(
+                    f"duplicate id {concept.id!r} (first at {first.path}:{first.line})", **where
+                )
+            )
+        seen.setdefault(concept.id, concept)
+        english = concept.terms.get("en")
+        if english is None or not english.preferred:
+            problems.append(EqualcityError(f"{concept.id}: no preferred English term", **where))
+        for language, terms in concept.terms.items():
+            here = at(terms.line)
+            try:
+                if normalize(language) != language:
+                    raise EqualcityError("")
+            except EqualcityError:
+                problems.append(
+                    EqualcityError(f"{concept.id}: unknown language code {language!r}", **here)
+                )
+            clash = {t.casefold() for t in terms.preferred} & {
+                t.casefold() for t in terms.forbidden
+            }
+            for term in sorted(clash):
+                problems.append(
+                    EqualcityError(
+                        f"{concept.id}: {language} term {term!r} is both preferred and forbidden",
+                        **here,
+                    )
+                )
+    return problems
+
+
+# -- matching --------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _stemmer(language: str) -> snowballstemmer.Stemmer | None:
+    name = STEMMERS.get(language.split("_")[0])
+    return snowballstemmer.stemmer(name) if name else None
+
+
+@lru_cache(maxsize=262144)
+def _stem(language: str, word: str) -> str:
+    stemmer = _stemmer(language)
+    word = word.casefold()
+    return stemmer.stemWord(word) if stemmer else word
+
+
+def tokens(language: str, text: str) -> list[tuple[str, int, int]]:
+    """``(stem, start, end)`` of every word of ``text``."""
+    return [(_stem(language, m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+@dataclass(frozen=True)
+class Match:
+    concept: Concept
+    status: str  # preferred | admitted | forbidden | variants
+    term: str
+    start: int
+    end: int
+
+
+@dataclass
+class Matcher:
+    """Finds the glossary's terms of one language in texts: word boundaries, any case, any
+    inflection the language's Snowball stemmer knows, plus listed variants."""
+
+    language: str
+    index: dict[str, list[tuple[tuple[str, ...], Concept, str, str]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, glossary: Glossary, language: str) -> Matcher:
+        matcher = cls(language)
+        for concept in glossary.concepts:
+            terms = concept.terms.get(language)
+            if terms is None:
+                continue
+            for status in (*STATUSES, "variants"):
+                for term in terms.by_status(status):
+                    stems = tuple(s for s, _, _ in tokens(language, term))
+                    if stems:
+                        matcher.index.setdefault(stems[0], []).append(
+                            (stems, concept, status, term)
+                        )
+        return matcher
+
+    def find(self, text: str) -> list[Match]:
+        """Every term occurrence, longest first where they overlap."""
+        words = tokens(self.language, text)
+        stems = [w[0] for w in words]
+        found: list[Match] = []
+        for i, stem in enumerate(stems):
+            for term_stems, concept, status, term in self.index.get(stem, ()):
+                n = len(term_stems)
+                if tuple(stems[i : i + n]) == term_stems:
+                    found.append(Match(concept, status, term, words[i][1], words[i + n - 1][2]))
+        # A term inside a longer match is not reported on its own: "honour killing" inside an
+        # allowed "so-called 'honour' killing", "Illegale" inside "illegale Migrantin".
+        return [
+            m
+            for m in found
+            if not any(
+                o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
+                for o in found
+            )
+        ]
+
+
+_MATCHERS: dict[tuple[str, str], Matcher] = {}
+
+
+def matcher(glossary: Glossary, language: str) -> Matcher:
+    """A (cached) matcher for ``language``."""
+    key = (glossary.version, language)
+    if key not in _MATCHERS:
+        _MATCHERS[key] = Matcher.of(glossary, language)
+    return _MATCHERS[key]
+
+
+def hints(glossary: Glossary, source_matcher: Matcher, language: str, msgid: str) -> list[str]:
+    """The ``#.`` comments for an entry: each concept in ``msgid`` with this language's terms."""
+    lines: list[str] = []
+    seen: set[str] = set()
+    for match in source_matcher.find(msgid):
+        concept = match.concept
+        if concept.id in seen or match.status == "forbidden":
+            continue
+        seen.add(concept.id)
+        target = concept.terms.get(language) or concept.terms.get(language.split("_")[0])
+        english = concept.terms["en"].preferred[0] if "en" in concept.terms else match.term
+        if target is None or not target.preferred:
+            continue
+        line = f"glossary: {english} → {', '.join(target.preferred)}"
+        if target.forbidden:
+            line += f" (avoid: {', '.join(target.forbidden)})"
+        lines.append(line)
+    return lines
+
+
+# -- exports ---------------------------------------------------------------------------------
+
+
+def to_tbx(glossary: Glossary) -> str:
+    """TBX-Basic (TBX v2 ``martif``), deterministic: concepts and languages in order."""
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<!DOCTYPE martif SYSTEM "TBXBasiccoreStructV02.dtd">',
+        '<martif type="TBX-Basic-V1" xml:lang="en">',
+        "  <martifHeader>",
+        "    <fileDesc>",
+        "      <titleStmt><title>equalcity SGBV termbase</title></titleStmt>",
+        f"      <sourceDesc><p>glossary version {escape(glossary.version)}</p></sourceDesc>",
+        "    </fileDesc>",
+        "  </martifHeader>",
+        "  <text>",
+        "    <body>",
+    ]
+    for concept in sorted(glossary.concepts, key=lambda c: c.id):
+        out.append(f"      <termEntry id={quoteattr(concept.id)}>")
+        if concept.source:
+            out.append(f'        <admin type="source">{escape(concept.source)}</admin>')
+        if concept.note:
+            out.append(f"        <note>{escape(concept.note)}</note>")
+        for language in sorted(concept.terms):
+            terms = concept.terms[language]
+            out.append(f"        <langSet xml:lang={quoteattr(language.replace('_', '-'))}>")
+            if language == "en" and concept.definition:
+                out.append(
+                    f'          <descrip type="definition">{escape(concept.definition)}</descrip>'
+                )
+            for status in STATUSES:
+                for term in terms.by_status(status):
+                    out.append("          <tig>")
+                    out.append(f"            <term>{escape(term)}</term>")
+                    out.append(
+                        '            <termNote type="administrativeStatus">'
+                        f"{TBX_STATUS[status]}</termNote>"
+                    )
+                    out.append("          </tig>")
+            out.append("        </langSet>")
+        out.append("      </termEntry>")
+    out += ["    </body>", "  </text>", "</martif>", ""]
+    return "\n".join(out)
+
+
+def to_csv(glossary: Glossary, language: str) -> str:
+    """Weblate's glossary CSV for one target language: source, target, context, explanation.
+
+    One row per (English preferred term, target term); forbidden target terms carry
+    "forbidden translation" in the explanation, as Weblate shows it.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["source", "target", "context", "explanation"])
+    for concept in sorted(glossary.concepts, key=lambda c: c.id):
+        english = concept.terms.get("en")
+        target = concept.terms.get(language)
+        if english is None or target is None or not english.preferred:
+            continue
+        source = english.preferred[0]
+        for status in STATUSES:
+            for term in target.by_status(status):
+                label = "forbidden translation" if status == "forbidden" else status
+                writer.writerow([source, term, concept.id, f"{label}: {concept.note}".strip()])
+    return buffer.getvalue()
