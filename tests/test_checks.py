@@ -11,6 +11,7 @@ import pytest
 
 from equalcity.checks import registry
 from equalcity.checks.runner import CheckConfig, Target, check_target
+from equalcity.glossary import load_folder
 
 from .conftest import DATA, Cli
 
@@ -19,6 +20,7 @@ CONFIG = CheckConfig(
     release_scope=frozenset({"fr"}),
     allowed_names=frozenset((CHECKS / "names.txt").read_text(encoding="utf-8").split()),
     contacts=tomllib.loads((CHECKS / "contacts.toml").read_text(encoding="utf-8")),
+    glossary=load_folder(DATA / "glossary" / "good"),
 )
 
 

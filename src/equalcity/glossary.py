@@ -162,7 +162,11 @@ def _unknown_status(name: str, path: str, line: int) -> bool:
 
 def load(root: Path) -> Glossary:
     """Every concept of ``root/glossary/*.yaml`` (an empty glossary if there is none)."""
-    folder = root / "glossary"
+    return load_folder(root / "glossary")
+
+
+def load_folder(folder: Path) -> Glossary:
+    """Every concept of ``folder/*.yaml``; files are named ``glossary/NAME`` in messages."""
     glossary = Glossary()
     digest = hashlib.sha256()
     for file in sorted(folder.glob("*.yaml")):

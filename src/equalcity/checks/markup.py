@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from ..catalog import Message
 from . import FileContext, entry_check, kind_of
@@ -37,6 +38,47 @@ class Inventory:
     strike: int
 
 
+# Everything CommonMark's inline parser decides depends on: delimiter runs (*, _, ~, `) and the
+# kind of character on each side of them (flanking rules), brackets and what follows them, the
+# text of link destinations and code spans. Two texts with the same "skeleton" therefore parse
+# to the same markup; only texts whose skeletons differ are parsed. Backslashes, angle brackets
+# and entities always take the full parser.
+_SKELETON = re.compile(r"`+[^`]*`+|\]\([^)]*\)|\*+|_+|~+|[\[\]()!]")
+_FULL_PARSE = re.compile(r"[\\<&]")
+
+
+def _side(ch: str) -> str:
+    if not ch or ch.isspace():
+        return " "
+    if ch.isalnum():
+        return "a"
+    return "."
+
+
+@lru_cache(maxsize=65536)
+def skeleton(text: str) -> tuple[str, ...] | None:
+    """The markup-relevant shape of ``text`` (None: parse it in full).
+
+    >>> skeleton("a **b** [c](x)")
+    ('  ** a', 'a **  ', '  [ a', 'a ](x)  ')
+    """
+    if _FULL_PARSE.search(text):
+        return None
+    out = []
+    for match in _SKELETON.finditer(text):
+        start, end = match.span()
+        before = text[start - 1] if start else ""
+        after = text[end] if end < len(text) else ""
+        out.append(f"{_side(before)} {match.group()} {_side(after)}")
+    return tuple(out)
+
+
+def same_markup(source: str, target: str) -> bool:
+    """True when ``target`` certainly has the same inline markup as ``source``."""
+    a = skeleton(source)
+    return a is not None and a == skeleton(target)
+
+
 @lru_cache(maxsize=65536)
 def inventory(text: str) -> Inventory:
     """The markup of ``text`` parsed as CommonMark inline content.
@@ -49,20 +91,22 @@ def inventory(text: str) -> Inventory:
     code: Counter[str] = Counter()
     strong = emphasis = strike = 0
     if _MARKUP_CHARS.search(text):
-        for block in _inline_parser().parseInline(text):
-            for token in block.children or []:
-                if token.type == "link_open":
-                    links[str(token.attrGet("href"))] += 1
-                elif token.type == "image":
-                    images[str(token.attrGet("src"))] += 1
-                elif token.type == "code_inline":
-                    code[token.content] += 1
-                elif token.type == "strong_open":
-                    strong += 1
-                elif token.type == "em_open":
-                    emphasis += 1
-                elif token.type == "s_open":
-                    strike += 1
+        parser = _inline_parser()
+        tokens: list[Token] = []
+        parser.inline.parse(text, parser, {}, tokens)
+        for token in tokens:
+            if token.type == "link_open":
+                links[str(token.attrGet("href"))] += 1
+            elif token.type == "image":
+                images[str(token.attrGet("src"))] += 1
+            elif token.type == "code_inline":
+                code[token.content] += 1
+            elif token.type == "strong_open":
+                strong += 1
+            elif token.type == "em_open":
+                emphasis += 1
+            elif token.type == "s_open":
+                strike += 1
     return Inventory(links, images, code, strong, emphasis, strike)
 
 
@@ -91,6 +135,8 @@ def _strings(message: Message) -> list[str]:
 def links(context: FileContext, message: Message) -> Iterator[str]:
     source = inventory(message.msgid)
     for text in _strings(message):
+        if same_markup(message.msgid, text):
+            continue
         target = inventory(text)
         yield from _diff("link target", source.links, target.links)
         yield from _diff("image", source.images, target.images)
@@ -104,6 +150,8 @@ def links(context: FileContext, message: Message) -> Iterator[str]:
 def code(context: FileContext, message: Message) -> Iterator[str]:
     source = inventory(message.msgid)
     for text in _strings(message):
+        if same_markup(message.msgid, text):
+            continue
         yield from _diff("code span", source.code, inventory(text).code)
 
 
@@ -116,6 +164,8 @@ def code(context: FileContext, message: Message) -> Iterator[str]:
 def emphasis(context: FileContext, message: Message) -> Iterator[str]:
     source = inventory(message.msgid)
     for text in _strings(message):
+        if same_markup(message.msgid, text):
+            continue
         target = inventory(text)
         for name, a, b in (
             ("strong (**…**)", source.strong, target.strong),
