@@ -164,6 +164,53 @@ def _opportunities(escaped: str, final_newline: bool) -> list[int]:
     return out
 
 
+def _is_opportunity(text: str, position: int, last_backslash: int) -> bool:
+    """May gettext break before text[position]? (Text without combining marks.)"""
+    ch = text[position]
+    previous = text[position - 1]
+    if ch in _WORD_SET and previous in _WORD_SET:
+        return False  # inside a word (letters and digits never break without a space)
+    if ch == " " or position == last_backslash:
+        return False
+    run = position
+    while run and text[run - 1] == "\\":
+        run -= 1
+    if (position - run) % 2:
+        return False  # the second character of an escape sequence
+    before = position
+    while before and text[before - 1] == " ":
+        before -= 1
+    if not before:
+        return False
+    rule = PAIRS[_CLASS[text[before - 1]]][_INDEX[_CLASS[ch]]]
+    return rule == "D" or (rule == "I" and before < position)
+
+
+def _greedy(text: str, final_newline: bool, width: int, start_column: int) -> list[int]:
+    """The same breaks as ``_breaks(…, _opportunities(…))`` for text without combining marks,
+    found from each line's end backwards instead of computing every opportunity: a line is the
+    longest run of pieces that fits (first fit), or one overflowing piece."""
+    length = len(text)
+    last_backslash = length - 2 if final_newline else -1
+    breaks: list[int] = []
+    begin, column = 0, start_column
+    while True:
+        limit = begin + width - column
+        if limit >= length:
+            return breaks
+        end = limit
+        while end > begin and not _is_opportunity(text, end, last_backslash):
+            end -= 1
+        if end == begin:
+            end = max(limit, begin) + 1
+            while end < length and not _is_opportunity(text, end, last_backslash):
+                end += 1
+            if end >= length:
+                return breaks
+        breaks.append(end)
+        begin, column = end, 0
+
+
 def _columns(escaped: str) -> Sequence[int]:
     """Display column before each character (combining marks take none)."""
     if not _MARKS.search(escaped):
@@ -225,6 +272,24 @@ def _wrap(name: str, value: str, prefix: str) -> tuple[str, ...]:
     for number, portion in enumerate(portions):
         escaped = _NEEDS_ESCAPE.sub(lambda m: _ESCAPE_OUT[m.group()], portion)
         final_newline = portion.endswith("\n")
+        if not _MARKS.search(escaped):
+            later = len(prefix) + 1 - after_break
+            breaks = _greedy(escaped, final_newline, width, first_start if first_line else later)
+            if (
+                first_line
+                and escaped
+                and (number < len(portions) - 1 or first_start > width or breaks)
+            ):
+                lines.append(f'{prefix}{name} ""')
+                first_line = False
+                breaks = _greedy(escaped, final_newline, width, later)
+            head = f'{prefix}{name} "' if first_line else f'{prefix}"'
+            cuts = [0, *breaks, len(escaped)]
+            pieces = [escaped[a:b] for a, b in itertools.pairwise(cuts)]
+            lines.append(head + pieces[0] + '"')
+            lines.extend(f'{prefix}"{piece}"' for piece in pieces[1:])
+            first_line = False
+            continue
         if _MARKS.search(escaped):
             opportunities = _opportunities(escaped, final_newline)
         else:

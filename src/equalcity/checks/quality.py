@@ -17,9 +17,10 @@ _DOUBLED = re.compile(r"\b(\w{2,})\s+\1\b", re.IGNORECASE | re.UNICODE)
 
 # translate-toolkit's checks that fit prose (pofilter runs these and many more): called through
 # its own API so that their language-aware rules (e.g. French spacing, Arabic punctuation) hold.
-# Left out: startcaps (French and Portuguese list items after a colon start in lower case) and
-# newlines (line breaks inside a paragraph are the translator's).
-TRANSLATE_TOOLKIT_CHECKS = ("endpunc", "doublespacing", "tabs", "escapes")
+# Left out: startcaps (French and Portuguese list items after a colon start in lower case),
+# newlines (line breaks inside a paragraph are the translator's) and escapes (PO escapes are
+# decoded by the reader; Markdown prose has no C escapes).
+TRANSLATE_TOOLKIT_CHECKS = ("endpunc", "doublespacing", "tabs")
 
 # Repetitions that are grammatical: French reflexives ("vous vous"), German relative pronouns
 # after articles ("die die") and polite "Sie", Portuguese/Spanish/Italian clitics.
@@ -60,12 +61,11 @@ def fuzzy(context: FileContext, message: Message) -> Iterator[str]:
     "'# equalcity-ignore: identical'.",
 )
 def identical(context: FileContext, message: Message) -> Iterator[str]:
-    if context.locale.split("_")[0] == "en" or kind_of(message) == "image alt":
+    if message.msgstr != message.msgid or context.locale.split("_")[0] == "en":
         return
-    words = _LETTERS.findall(_NON_WORDS.sub(" ", message.msgid))
-    if len(words) < 2:
+    if kind_of(message) == "image alt":
         return
-    if message.msgstr == message.msgid:
+    if len(_LETTERS.findall(_NON_WORDS.sub(" ", message.msgid))) >= 2:
         yield "the translation is identical to the source"
 
 

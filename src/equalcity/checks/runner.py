@@ -184,15 +184,15 @@ def _check_po(target: Target, config: CheckConfig) -> list[Finding]:
                 Finding(target.display, 1, check_id, severity, exc.message, target.locale)
             )
     entry_checks = _enabled("entry", config)
+    untranslated_checks = [c for c in entry_checks if c[0] == "untranslated"]
     for message in catalog.active:
         if not message.msgid:
             continue
-        silenced = ignored(message)
+        checks = entry_checks if message.has_translation else untranslated_checks
+        silenced = ignored(message) if message.comments else frozenset()
         line = message.msgstr_line or message.line
-        for check_id, severity, func in entry_checks:
+        for check_id, severity, func in checks:
             if check_id in silenced:
-                continue
-            if not message.has_translation and check_id != "untranslated":
                 continue
             for problem in func(context, message):
                 findings.append(

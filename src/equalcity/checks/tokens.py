@@ -25,6 +25,9 @@ LEGAL = re.compile(
 )
 
 
+_NON_DIGITS = re.compile(r"\D+")
+
+
 def _counter(pattern: re.Pattern[str], text: str, group: int = 0) -> Counter[str]:
     return Counter(m.group(group) for m in pattern.finditer(text))
 
@@ -53,6 +56,8 @@ def _strings(message: Message) -> list[str]:
 def placeholders(context: FileContext, message: Message) -> Iterator[str]:
     source = _counter(PLACEHOLDER, message.msgid)
     for text in _strings(message):
+        if not source and "{{" not in text:
+            continue
         yield from _compare("contact placeholder", source, _counter(PLACEHOLDER, text))
         for contact in _counter(PLACEHOLDER, text, 1):
             if context.contacts and contact not in context.contacts:
@@ -95,19 +100,24 @@ def phone_digits(text: str) -> Counter[str]:
 def phones(context: FileContext, message: Message) -> Iterator[str]:
     source = phone_digits(message.msgid)
     for text in _strings(message):
+        if not source and len(_NON_DIGITS.sub("", text)) < 3:
+            continue
         yield from _compare("phone number", source, phone_digits(text))
 
 
 @entry_check("email", "error", "E-mail addresses must be copied exactly.")
 def emails(context: FileContext, message: Message) -> Iterator[str]:
-    source = _counter(EMAIL, message.msgid)
+    source = _counter(EMAIL, message.msgid) if "@" in message.msgid else Counter()
     for text in _strings(message):
+        if not source and "@" not in text:
+            continue
         yield from _compare("e-mail address", source, _counter(EMAIL, text))
 
 
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
 
 
+@lru_cache(maxsize=65536)
 def bare_urls(text: str) -> Counter[str]:
     """Web addresses written out in the text (link targets are markup-links' business)."""
     return _counter(URL, _LINK_TARGET.sub("]", text))
@@ -117,9 +127,12 @@ def bare_urls(text: str) -> Counter[str]:
 def urls(context: FileContext, message: Message) -> Iterator[str]:
     source = bare_urls(message.msgid)
     for text in _strings(message):
+        if not source and "http" not in text and "www." not in text:
+            continue
         yield from _compare("web address", source, bare_urls(text))
 
 
+@lru_cache(maxsize=65536)
 def legal_numbers(text: str) -> Counter[str]:
     """The numbers of legal references in ``text`` (article, directive, CETS numbers…).
 
