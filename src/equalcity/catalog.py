@@ -175,8 +175,20 @@ class _Reader:
 
     def read(self) -> Catalog:
         lineno = 0
+        entry_fields = ("msgid", "msgstr", "msgctxt", "msgid_plural")
         for lineno, raw in enumerate(self.text.split("\n"), start=1):
             line = raw.rstrip("\r")
+            # Fast path for the commonest line: a plain continuation string of the current field.
+            if (
+                line[:1] == '"'
+                and line[-1:] == '"'
+                and len(line) > 1
+                and "\\" not in line
+                and '"' not in line[1:-1]
+                and self.field in entry_fields
+            ):
+                setattr(self.entry, self.field, getattr(self.entry, self.field) + line[1:-1])
+                continue
             if not line.strip():
                 self._finish(lineno)
                 continue

@@ -19,6 +19,7 @@ _BLOCK_START = re.compile(
     r"^\s{0,3}(?:#{1,6}(?:\s|$)|>|[-+*]\s|\d{1,9}[.)]\s|```|~~~|=+\s*$|-+\s*$)"
 )
 _PIPE = re.compile(r"(?<!\\)\|")
+_BRACKETS = re.compile(r"[\[\]()]")
 
 
 @lru_cache(maxsize=1)
@@ -43,10 +44,13 @@ class Inventory:
 # text of link destinations and code spans. Two texts with the same "skeleton" therefore parse
 # to the same markup; only texts whose skeletons differ are parsed. Backslashes, angle brackets
 # and entities always take the full parser.
-_SKELETON = re.compile(r"`+[^`]*`+|\]\([^)]*\)|\*+|_+|~+|[\[\]()!]")
+_SKELETON = re.compile(
+    r"(?:(?<=(.))|^)(`+[^`]*`+|\]\([^)]*\)|\*+|_+|~+|[\[\]()!])(?=(.?))", re.DOTALL
+)
 _FULL_PARSE = re.compile(r"[\\<&]")
 
 
+@lru_cache(maxsize=4096)
 def _side(ch: str) -> str:
     if not ch or ch.isspace():
         return " "
@@ -64,13 +68,10 @@ def skeleton(text: str) -> tuple[str, ...] | None:
     """
     if _FULL_PARSE.search(text):
         return None
-    out = []
-    for match in _SKELETON.finditer(text):
-        start, end = match.span()
-        before = text[start - 1] if start else ""
-        after = text[end] if end < len(text) else ""
-        out.append(f"{_side(before)} {match.group()} {_side(after)}")
-    return tuple(out)
+    return tuple(
+        f"{_side(before)} {token} {_side(after)}"
+        for before, token, after in _SKELETON.findall(text)
+    )
 
 
 def same_markup(source: str, target: str) -> bool:
@@ -189,6 +190,8 @@ def _bracket_balance(text: str) -> tuple[int, int]:
 def brackets(context: FileContext, message: Message) -> Iterator[str]:
     source = _bracket_balance(message.msgid)
     for text in _strings(message):
+        if source == (0, 0) and not _BRACKETS.search(text):
+            continue
         target = _bracket_balance(text)
         if target != source and target != (0, 0):
             yield "unbalanced brackets: check every [ has its ] and every ( its )"

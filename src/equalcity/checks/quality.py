@@ -13,14 +13,15 @@ from . import FileContext, entry_check, kind_of
 
 _LETTERS = re.compile(r"[^\W\d_]{3,}")
 _NON_WORDS = re.compile(r"\{\{[^}]*\}\}|https?://\S+|`[^`]*`|\]\([^)]*\)")
+_WORDS = re.compile(r"\w+")
 _DOUBLED = re.compile(r"\b(\w{2,})\s+\1\b", re.IGNORECASE | re.UNICODE)
 
 # translate-toolkit's checks that fit prose (pofilter runs these and many more): called through
 # its own API so that their language-aware rules (e.g. French spacing, Arabic punctuation) hold.
 # Left out: startcaps (French and Portuguese list items after a colon start in lower case),
-# newlines (line breaks inside a paragraph are the translator's) and escapes (PO escapes are
-# decoded by the reader; Markdown prose has no C escapes).
-TRANSLATE_TOOLKIT_CHECKS = ("endpunc", "doublespacing", "tabs")
+# newlines (line breaks inside a paragraph are the translator's), escapes and tabs (PO escapes
+# are decoded by the reader; our whitespace check covers the ends of strings).
+TRANSLATE_TOOLKIT_CHECKS = ("endpunc", "doublespacing")
 
 # Repetitions that are grammatical: French reflexives ("vous vous"), German relative pronouns
 # after articles ("die die") and polite "Sie", Portuguese/Spanish/Italian clitics.
@@ -88,6 +89,9 @@ def whitespace(context: FileContext, message: Message) -> Iterator[str]:
 def doubled(context: FileContext, message: Message) -> Iterator[str]:
     allowed = GRAMMATICAL_REPEATS.get(context.locale.split("_")[0], set())
     for text in (s for s in message.strings if s):
+        words = _WORDS.findall(text.casefold())
+        if not any(a == b for a, b in zip(words, words[1:], strict=False)):
+            continue  # no word repeated (the precise pattern below also ignores markup)
         for match in _DOUBLED.finditer(_NON_WORDS.sub(" ¶ ", text)):
             word = match.group(1)
             if word.lower() not in allowed and not _DOUBLED.search(message.msgid):

@@ -27,8 +27,10 @@ def tags(text: str) -> Counter[str]:
     "iframe and event attributes never are.",
 )
 def raw_html(context: FileContext, message: Message) -> Iterator[str]:
-    source = tags(message.msgid)
+    source = tags(message.msgid) if "<" in message.msgid else Counter()
     for text in (s for s in message.strings if s):
+        if "<" not in text and "javascript:" not in text:
+            continue
         found = tags(text)
         for tag in sorted(found):
             name = TAG.match(tag)

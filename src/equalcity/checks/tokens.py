@@ -25,7 +25,7 @@ LEGAL = re.compile(
 )
 
 
-_NON_DIGITS = re.compile(r"\D+")
+_MAYBE_PHONE = re.compile(r"\d[\d ()./-]{4,}\d|11[26]")
 
 
 def _counter(pattern: re.Pattern[str], text: str, group: int = 0) -> Counter[str]:
@@ -100,7 +100,7 @@ def phone_digits(text: str) -> Counter[str]:
 def phones(context: FileContext, message: Message) -> Iterator[str]:
     source = phone_digits(message.msgid)
     for text in _strings(message):
-        if not source and len(_NON_DIGITS.sub("", text)) < 3:
+        if not source and not _MAYBE_PHONE.search(text):
             continue
         yield from _compare("phone number", source, phone_digits(text))
 
