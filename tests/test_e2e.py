@@ -88,3 +88,41 @@ def test_bad_input_through_the_installed_command(tmp_path: Path) -> None:
         "convert the file to UTF-8, e.g. with msgconv or iconv\n"
     )
     assert not (root / "locales").exists()
+
+
+def test_gate_and_glossary_through_the_installed_command(tmp_path: Path) -> None:
+    root = tmp_path / "toolbox"
+    (root / "source/01-test").mkdir(parents=True)
+    (root / "source/01-test/module.md").write_text(
+        "# Rights\n\nEvery survivor can call {{contact:emergency}}.\n", encoding="utf-8"
+    )
+    shutil.copy(DATA / "checks/contacts.toml", root / "source/contacts.toml")
+    shutil.copytree(DATA / "glossary/good", root / "glossary")
+    repo = git.Repo.init(root)
+    with repo.config_writer() as config:
+        config.set_value("user", "name", "Maintainer")
+        config.set_value("user", "email", "maintainer@example.org")
+    run(root, "glossary", "lint")
+    run(root, "extract")
+    run(root, "init", "fr")
+    po = root / "locales/fr/01-test/module.po"
+    assert "#. glossary: survivor → survivante" in po.read_text(encoding="utf-8")
+    repo.git.add(A=True)
+    repo.index.commit("Start")
+    assert run(root, "check").stdout.strip().endswith("no findings")
+
+    catalog = read_po(po)
+    catalog.index()[
+        (None, "Every survivor can call {{contact:emergency}}.")
+    ].msgstr = "Toute victime, même migrant illégal, peut appeler {{contact:urgence}}."
+    write_po_files([(po, catalog, str(po))])
+    result = run(root, "check", "--format", "github", code=1)
+    lines = result.stdout.splitlines()
+    assert any(
+        line.startswith("::error file=locales/fr/01-test/module.po,line=")
+        and "title=placeholder::" in line
+        for line in lines
+    )
+    assert any("title=glossary-forbidden::" in line for line in lines)
+    tbx_text = run(root, "glossary", "export", "--format", "tbx").stdout
+    assert '<termEntry id="survivor">' in tbx_text
