@@ -7,8 +7,9 @@ from dataclasses import asdict, dataclass
 
 from .catalog import Message, read_po
 from .project import Project
+from .review import load_panel, read_ledger, review_state
 
-STATES = ("untranslated", "fuzzy", "translated")
+STATES = ("untranslated", "fuzzy", "translated", "changes-requested", "approved")
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 
 
@@ -54,9 +55,11 @@ class Row:
 
 
 def compute(project: Project, locales: list[str] | None = None) -> list[Row]:
-    """One row per language × module, in order."""
+    """One row per language × module, in order (review states from the ledger and roster)."""
     rows: list[Row] = []
+    panel = load_panel(project.root)
     for locale in locales or project.locales():
+        ledger = read_ledger(project.root, locale)
         by_module: dict[str, Row] = {}
         for doc in project.po_documents(locale):
             path = project.po_path(locale, doc)
@@ -66,7 +69,11 @@ def compute(project: Project, locales: list[str] | None = None) -> list[Row]:
                 Row(locale, doc.module, dict.fromkeys(STATES, 0), dict.fromkeys(STATES, 0)),
             )
             for message in catalog.active:
+                if not message.msgid:
+                    continue
                 name = state(message)
+                if name == "translated" or (name == "fuzzy" and ledger.decisions):
+                    name = review_state(message, doc.id, locale, ledger, panel).state
                 row.strings[name] += 1
                 row.words[name] += words(message.msgid)
         rows.extend(by_module[module] for module in sorted(by_module))

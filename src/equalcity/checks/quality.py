@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
@@ -90,7 +91,7 @@ def doubled(context: FileContext, message: Message) -> Iterator[str]:
     allowed = GRAMMATICAL_REPEATS.get(context.locale.split("_")[0], set())
     for text in (s for s in message.strings if s):
         words = _WORDS.findall(text.casefold())
-        if not any(a == b for a, b in zip(words, words[1:], strict=False)):
+        if not any(a == b for a, b in itertools.pairwise(words)):
             continue  # no word repeated (the precise pattern below also ignores markup)
         for match in _DOUBLED.finditer(_NON_WORDS.sub(" ¶ ", text)):
             word = match.group(1)

@@ -8,7 +8,7 @@ import click
 
 from .. import __version__
 from ..project import Project
-from . import build, check, extract, format, glossary, init, status, update
+from . import build, check, extract, format, glossary, init, review, status, update
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -42,5 +42,6 @@ for command in (
     check.command,
     format.command,
     glossary.command,
+    review.command,
 ):
     main.add_command(command)

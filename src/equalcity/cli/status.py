@@ -19,7 +19,8 @@ from .errors import reports_errors
 @click.pass_obj
 @reports_errors
 def command(project: Project, locales: tuple[str, ...], fmt: str) -> None:
-    """Per language × module: strings and source words untranslated, fuzzy and translated."""
+    """Per language × module: strings and source words untranslated, fuzzy, translated (waiting
+    for review), changes requested and approved; 'words done' = translated or approved."""
     names = [project.locale(code) for code in locales] or None
     rows = compute(project, names)
     if fmt == "json":
@@ -29,7 +30,7 @@ def command(project: Project, locales: tuple[str, ...], fmt: str) -> None:
 
 
 def _table(rows: list[Row]) -> str:
-    header = ["language", "module", "strings", *STATES, "words translated"]
+    header = ["language", "module", "strings", *STATES, "words done"]
     lines = [header]
     for row in rows:
         lines.append(
@@ -38,7 +39,7 @@ def _table(rows: list[Row]) -> str:
                 row.module,
                 str(row.total_strings),
                 *(str(row.strings[name]) for name in STATES),
-                f"{row.share('translated'):.0%}",
+                f"{row.share('translated') + row.share('approved'):.0%}",
             ]
         )
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]

@@ -1,0 +1,121 @@
+"""``equalcity review``: the expert panel's work."""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import EqualcityError
+from ..gitrepo import identity, open_repo
+from ..project import Document, Project
+from ..review import load_panel
+from ..reviewflow import current_reviewer, decide, describe, items, pending
+from .errors import reports_errors
+
+
+@click.group("review")
+def command() -> None:
+    """Approve translations or request changes (workflows/panel.toml is the roster).
+
+    Who you are is git's user.email; each decision is a line in locales/LANG/reviews.jsonl and a
+    commit authored by you. An approval counts only while the source and the translation are
+    exactly what you approved.
+    """
+
+
+@command.command("list")
+@click.option("--locale", "-l", required=True)
+@click.option("--module", "-m", help="Only this module, e.g. 02-domestic-violence.")
+@click.option("--all-states", is_flag=True, help="Every entry, not only those waiting.")
+@click.pass_obj
+@reports_errors
+def list_command(project: Project, locale: str, module: str | None, all_states: bool) -> None:
+    """What waits for you: translated entries without enough approvals."""
+    found = items(project, locale, module)
+    reviewer = None
+    try:
+        email = identity(open_repo(project.root)).email
+        reviewer = load_panel(project.root).by_email(email)
+    except EqualcityError:
+        pass
+    shown = found if all_states else pending(found, reviewer)
+    for item in shown:
+        flag = " changed since approval" if item.changed_since_approval else ""
+        text = item.message.msgid.replace("\n", " ")
+        click.echo(
+            f"{item.doc.id}:{item.message.line} {item.id} {item.review.state} "
+            f"[{item.review.tier.name} {len(item.review.approvals)}/{item.review.tier.approvals}]"
+            f"{flag}  {text[:60]}{'…' if len(text) > 60 else ''}"
+        )
+    click.echo(
+        f"{len(shown)} entr{'y' if len(shown) == 1 else 'ies'}"
+        + ("" if all_states else " waiting for review")
+    )
+
+
+@command.command("show")
+@click.option("--locale", "-l", required=True)
+@click.option("--doc", "doc_id", required=True, help="MODULE/DOC, e.g. 02-domestic-violence/module")
+@click.option("--entry", "entry_id", required=True, help="The id from 'review list'.")
+@click.pass_obj
+@reports_errors
+def show_command(project: Project, locale: str, doc_id: str, entry_id: str) -> None:
+    """One entry: source, translation, glossary terms, previous approved text, comments."""
+    doc = Document.parse(doc_id)
+    found = [
+        i for i in items(project, locale, doc.module) if i.doc == doc and i.id.startswith(entry_id)
+    ]
+    if len(found) != 1:
+        raise EqualcityError(f"entry {entry_id!r} matches {len(found)} entries of {doc.id}")
+    for line in describe(project, project.locale(locale), found[0]):
+        click.echo(line)
+
+
+def _decide(
+    project: Project,
+    locale: str,
+    doc_id: str,
+    entries: tuple[str, ...],
+    every: bool,
+    decision: str,
+    comment: str,
+) -> None:
+    doc = Document.parse(doc_id)
+    sha, count = decide(
+        project, locale, doc, decision, entry_ids=entries, every=every, comment=comment
+    )
+    click.echo(
+        f"{decision}: {count} entr{'y' if count == 1 else 'ies'} of {doc.id}, commit {sha[:10]}"
+    )
+
+
+@command.command("approve")
+@click.option("--locale", "-l", required=True)
+@click.option("--doc", "doc_id", required=True)
+@click.option("--entry", "entries", multiple=True, help="An id from 'review list' (repeatable).")
+@click.option("--all", "every", is_flag=True, help="Every translated, non-fuzzy entry of the doc.")
+@click.option("--comment", default="")
+@click.pass_obj
+@reports_errors
+def approve_command(
+    project: Project, locale: str, doc_id: str, entries: tuple[str, ...], every: bool, comment: str
+) -> None:
+    """Approve entries: a ledger line each, one commit authored by you."""
+    _decide(project, locale, doc_id, entries, every, "approve", comment)
+
+
+@command.command("request-changes")
+@click.option("--locale", "-l", required=True)
+@click.option("--doc", "doc_id", required=True)
+@click.option("--entry", "entries", multiple=True, help="An id from 'review list' (repeatable).")
+@click.option("--all", "every", is_flag=True)
+@click.option("--comment", required=True, help="What to change; the translator sees it.")
+@click.pass_obj
+@reports_errors
+def request_changes_command(
+    project: Project, locale: str, doc_id: str, entries: tuple[str, ...], every: bool, comment: str
+) -> None:
+    """Send entries back: marked fuzzy with '# review: COMMENT (you, date)' in the PO file."""
+    _decide(project, locale, doc_id, entries, every, "request-changes", comment)
+
+
+__all__ = ["command", "current_reviewer"]

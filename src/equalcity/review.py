@@ -1,0 +1,345 @@
+"""Expert-panel review: the roster, the append-only ledger, and states computed from both.
+
+A decision is pinned to the exact text: each ledger line carries the hash of (msgctxt, msgid) and
+of every msgstr. An approval counts only while both hashes match the entry; editing either makes
+it stale, and reverting the edit makes it count again. Nothing about review is stored in the PO
+files except the translator-facing ``# review:`` comment of a change request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .catalog import Catalog, Message
+from .errors import EqualcityError
+from .fs import decode_utf8
+
+PANEL = "workflows/panel.toml"
+LEDGER = "reviews.jsonl"
+DECISIONS = ("approve", "request-changes")
+ROLES = ("language", "subject-expert")
+REVIEW_PREFIX = "review: "
+
+
+def key_hash(msgctxt: str | None, msgid: str) -> str:
+    """The pin of an entry's source text.
+
+    >>> key_hash(None, "Safety planning")
+    'defee27bbac99a67'
+    """
+    data = (msgctxt or "") + "\x04" + msgid
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
+
+
+def text_hash(message: Message) -> str:
+    """The pin of an entry's translation (every plural form)."""
+    data = "\x00".join(message.strings)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
+
+
+# -- the roster ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    id: str
+    email: str
+    languages: tuple[str, ...]
+    modules: tuple[str, ...]
+    role: str
+
+    def covers(self, locale: str, module: str) -> bool:
+        language_ok = (
+            "*" in self.languages
+            or locale in self.languages
+            or (locale.split("_")[0] in self.languages)
+        )
+        return language_ok and ("*" in self.modules or module in self.modules)
+
+
+@dataclass(frozen=True)
+class Tier:
+    name: str
+    approvals: int
+    subject_experts: int = 0
+    sections: tuple[str, ...] = ()  # case-insensitive parts of the section path
+    flags: tuple[str, ...] = ()  # source markers, e.g. "risk-high"
+
+
+@dataclass(frozen=True)
+class Panel:
+    reviewers: tuple[Reviewer, ...] = ()
+    tiers: tuple[Tier, ...] = (Tier("normal", 1),)
+
+    def by_email(self, email: str) -> Reviewer | None:
+        for reviewer in self.reviewers:
+            if reviewer.email.casefold() == email.casefold():
+                return reviewer
+        return None
+
+    def by_id(self, reviewer_id: str) -> Reviewer | None:
+        for reviewer in self.reviewers:
+            if reviewer.id == reviewer_id:
+                return reviewer
+        return None
+
+    def tier_of(self, message: Message) -> Tier:
+        """The strictest tier whose sections or flags match the entry (default: the last)."""
+        section = " ".join(c for c in message.auto_comments if c.startswith("section: ")).lower()
+        flags = " ".join(c for c in message.auto_comments if c.startswith("risk: ")).lower()
+        for tier in self.tiers:
+            if any(s.lower() in section for s in tier.sections) or (
+                "risk-high" in tier.flags and "risk: high" in flags
+            ):
+                return tier
+        return self.tiers[-1]
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if needle in line:
+            return number
+    return None
+
+
+def load_panel(root: Path) -> Panel:
+    """Read and validate ``workflows/panel.toml`` (an empty panel when there is none)."""
+    path = root / PANEL
+    if not path.exists():
+        return Panel()
+    text = decode_utf8(path.read_bytes(), PANEL)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        raise EqualcityError(
+            f"not valid TOML: {str(exc).split(' (at')[0]}",
+            path=PANEL,
+            line=int(match.group(1)) if match else None,
+        ) from None
+    reviewers = []
+    seen: dict[str, str] = {}
+    for entry in data.get("reviewer", []):
+        rid = str(entry.get("id", ""))
+        line = _line_of(text, f'"{rid}"') if rid else None
+        where: dict[str, Any] = {"path": PANEL, "line": line}
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", rid):
+            raise EqualcityError(
+                "each [[reviewer]] needs an id of lower-case letters, digits and hyphens "
+                "(a pseudonym: no real names in the repository)",
+                **where,
+            )
+        email = str(entry.get("email", ""))
+        if "@" not in email:
+            raise EqualcityError(f"reviewer {rid}: email must be their git user.email", **where)
+        role = entry.get("role", "")
+        if role not in ROLES:
+            raise EqualcityError(
+                f"reviewer {rid}: role must be one of {', '.join(ROLES)}, not {role!r}", **where
+            )
+        languages = tuple(entry.get("languages", []))
+        if not languages:
+            raise EqualcityError(f"reviewer {rid}: list the languages they review", **where)
+        for key in (rid, email.casefold()):
+            if key in seen:
+                raise EqualcityError(f"reviewer {rid}: {key} appears twice", **where)
+            seen[key] = rid
+        modules = tuple(entry.get("modules", ["*"]))
+        reviewers.append(Reviewer(rid, email, languages, modules, role))
+    tiers = []
+    for name, entry in (data.get("tiers") or {}).items():
+        line = _line_of(text, f"[tiers.{name}]")
+        approvals = entry.get("approvals", 1)
+        experts = entry.get("subject_experts", 0)
+        if not isinstance(approvals, int) or approvals < 1 or not isinstance(experts, int):
+            raise EqualcityError(
+                f"tier {name}: approvals must be a whole number ≥ 1", path=PANEL, line=line
+            )
+        if experts > approvals:
+            raise EqualcityError(
+                f"tier {name}: more subject experts than approvals", path=PANEL, line=line
+            )
+        tiers.append(
+            Tier(
+                name,
+                approvals,
+                experts,
+                tuple(entry.get("sections", [])),
+                tuple(entry.get("flags", [])),
+            )
+        )
+    return Panel(tuple(reviewers), tuple(tiers) or (Tier("normal", 1),))
+
+
+# -- the ledger ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    doc: str
+    msgctxt: str | None
+    key: str
+    text: str  # hash of the msgstr(s)
+    reviewer: str
+    decision: str
+    comment: str
+    time: str
+    translation: str = ""  # the text decided on, for diffs against later versions
+    line: int = 0
+
+    def as_json(self) -> str:
+        data = {
+            "doc": self.doc,
+            "msgctxt": self.msgctxt,
+            "key": self.key,
+            "text": self.text,
+            "reviewer": self.reviewer,
+            "decision": self.decision,
+            "comment": self.comment,
+            "time": self.time,
+            "translation": self.translation,
+        }
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+@dataclass
+class Ledger:
+    decisions: list[Decision] = field(default_factory=list)
+    problems: list[EqualcityError] = field(default_factory=list)  # corrupt lines, kept
+
+    def for_entry(self, doc: str, key: str) -> list[Decision]:
+        return [d for d in self.decisions if d.doc == doc and d.key == key]
+
+
+def ledger_path(root: Path, locale: str) -> Path:
+    return root / "locales" / locale / LEDGER
+
+
+def read_ledger(root: Path, locale: str) -> Ledger:
+    """Every well-formed line; malformed ones are reported, never dropped or rewritten."""
+    path = ledger_path(root, locale)
+    display = f"locales/{locale}/{LEDGER}"
+    ledger = Ledger()
+    if not path.exists():
+        return ledger
+    text = decode_utf8(path.read_bytes(), display)
+    fields = {"doc", "key", "text", "reviewer", "decision", "time"}
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            if not isinstance(data, dict) or not fields <= set(data):
+                raise ValueError("missing fields " + ", ".join(sorted(fields - set(data or {}))))
+            if data["decision"] not in DECISIONS:
+                raise ValueError("decision must be approve or request-changes")
+            ledger.decisions.append(
+                Decision(
+                    str(data["doc"]),
+                    data.get("msgctxt"),
+                    str(data["key"]),
+                    str(data["text"]),
+                    str(data["reviewer"]),
+                    str(data["decision"]),
+                    str(data.get("comment", "")),
+                    str(data["time"]),
+                    str(data.get("translation", "")),
+                    number,
+                )
+            )
+        except (ValueError, TypeError) as exc:
+            ledger.problems.append(
+                EqualcityError(
+                    f"malformed ledger line ({exc}); ledger lines are never edited",
+                    path=display,
+                    line=number,
+                )
+            )
+    return ledger
+
+
+def append_decisions(root: Path, locale: str, decisions: Iterable[Decision]) -> Path:
+    """Append lines to the ledger (never rewriting what is there)."""
+    path = ledger_path(root, locale)
+    lines = "".join(d.as_json() + "\n" for d in decisions)
+    existing = path.read_bytes() if path.exists() else b""
+    if existing and not existing.endswith(b"\n"):
+        lines = "\n" + lines
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(lines)
+    return path
+
+
+# -- states ----------------------------------------------------------------------------------
+
+STATES = ("untranslated", "fuzzy", "translated", "changes-requested", "approved")
+
+
+@dataclass(frozen=True)
+class EntryReview:
+    state: str
+    tier: Tier
+    approvals: tuple[str, ...]  # reviewer ids whose approval of this exact text counts
+    requests: tuple[Decision, ...]  # change requests on this exact text
+    history: tuple[Decision, ...]  # every decision on this source text, oldest first
+
+
+def review_state(
+    message: Message, doc: str, locale: str, ledger: Ledger, panel: Panel
+) -> EntryReview:
+    """The entry's state, computed from the PO entry and the ledger (never stored)."""
+    tier = panel.tier_of(message)
+    history = tuple(ledger.for_entry(doc, key_hash(message.msgctxt, message.msgid)))
+    if not message.has_translation:
+        return EntryReview("untranslated", tier, (), (), history)
+    current = text_hash(message)
+    module = doc.split("/")[0]
+    last: dict[str, Decision] = {}
+    for decision in history:
+        if decision.text == current:
+            last[decision.reviewer] = decision
+    valid = {
+        rid: d
+        for rid, d in last.items()
+        if (r := panel.by_id(rid)) is not None and r.covers(locale, module)
+    }
+    approvals = tuple(sorted(rid for rid, d in valid.items() if d.decision == "approve"))
+    requests = tuple(d for d in valid.values() if d.decision == "request-changes")
+    if message.fuzzy:
+        state = "changes-requested" if requests else "fuzzy"
+    elif requests:
+        state = "changes-requested"
+    else:
+        experts = sum(
+            1 for rid in approvals if (r := panel.by_id(rid)) and r.role == "subject-expert"
+        )
+        enough = len(approvals) >= tier.approvals and experts >= tier.subject_experts
+        state = "approved" if enough else "translated"
+    return EntryReview(state, tier, approvals, requests, history)
+
+
+def now_iso(clock: dt.datetime | None = None) -> str:
+    moment = clock or dt.datetime.now(dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def review_comment(comment: str, reviewer: str, when: str) -> str:
+    """The translator comment a change request leaves in the PO entry.
+
+    >>> review_comment("Use 'survivante'.", "rev-fr-1", "2026-11-25T10:00:00Z")
+    "review: Use 'survivante'. (rev-fr-1, 2026-11-25)"
+    """
+    one_line = " ".join(comment.split())
+    return f"{REVIEW_PREFIX}{one_line} ({reviewer}, {when[:10]})"
+
+
+def entries(catalog: Catalog) -> list[Message]:
+    return [m for m in catalog.active if m.msgid]

@@ -1,0 +1,271 @@
+"""What a panel member does: see what waits, look at one entry, approve or request changes.
+
+Decisions go through ``decide`` whatever the front end (CLI now, a review page later): one ledger
+line per entry, the translator-facing comment in the PO file, and one commit authored by the
+reviewer, whose identity is git's ``user.email`` matched against the roster.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .catalog import Catalog, Message, read_po, write_po_files
+from .errors import EqualcityError
+from .gitrepo import Identity, commit, dirty_paths, identity, line_authors, open_repo
+from .glossary import hints
+from .glossary import load as load_glossary
+from .glossary import matcher as glossary_matcher
+from .project import Document, Project
+from .review import (
+    REVIEW_PREFIX,
+    Decision,
+    EntryReview,
+    Reviewer,
+    append_decisions,
+    key_hash,
+    ledger_path,
+    load_panel,
+    now_iso,
+    read_ledger,
+    review_comment,
+    review_state,
+    text_hash,
+)
+
+
+@dataclass(frozen=True)
+class Item:
+    doc: Document
+    message: Message
+    review: EntryReview
+
+    @property
+    def id(self) -> str:
+        return key_hash(self.message.msgctxt, self.message.msgid)[:8]
+
+    @property
+    def changed_since_approval(self) -> bool:
+        current = text_hash(self.message)
+        return any(d.decision == "approve" and d.text != current for d in self.review.history)
+
+
+def items(project: Project, locale: str, module: str | None = None) -> list[Item]:
+    """Every entry of the language (or one module) with its review state."""
+    locale = project.locale(locale)
+    panel = load_panel(project.root)
+    ledger = read_ledger(project.root, locale)
+    out = []
+    for doc in project.po_documents(locale):
+        if module and doc.module != module:
+            continue
+        catalog = read_po(project.po_path(locale, doc), project.rel(project.po_path(locale, doc)))
+        for message in catalog.active:
+            if message.msgid:
+                out.append(Item(doc, message, review_state(message, doc.id, locale, ledger, panel)))
+    return out
+
+
+def pending(items_: Iterable[Item], reviewer: Reviewer | None) -> list[Item]:
+    """Translated entries that still need approvals, leaving out those this reviewer approved."""
+    out = []
+    for item in items_:
+        if item.review.state != "translated":
+            continue
+        if reviewer is not None and reviewer.id in item.review.approvals:
+            continue
+        out.append(item)
+    return out
+
+
+def word_diff(old: str, new: str) -> str:
+    """A word diff: [-removed-] {+added+}.
+
+    >>> word_diff("call the helpline now", "call the national helpline")
+    'call the {+national+} helpline [-now-]'
+    """
+    a, b = old.split(), new.split()
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out += a[i1:i2]
+        if op in ("delete", "replace"):
+            out.append("[-" + " ".join(a[i1:i2]) + "-]")
+        if op in ("insert", "replace"):
+            out.append("{+" + " ".join(b[j1:j2]) + "+}")
+    return " ".join(out)
+
+
+def describe(project: Project, locale: str, item: Item) -> list[str]:
+    """What ``review show`` prints for one entry."""
+    message = item.message
+    lines = [
+        f"{item.doc.id} {item.id}  state: {item.review.state}  tier: {item.review.tier.name} "
+        f"({len(item.review.approvals)}/{item.review.tier.approvals} approvals"
+        + (
+            f", {item.review.tier.subject_experts} subject expert"
+            if item.review.tier.subject_experts
+            else ""
+        )
+        + ")",
+        *[f"  {c}" for c in message.auto_comments if not c.startswith("glossary: ")],
+        "source:",
+        f"  {message.msgid}",
+        "translation:",
+        f"  {message.msgstr or '(none)'}",
+    ]
+    glossary = load_glossary(project.root)
+    if glossary.concepts:
+        terms = hints(glossary, glossary_matcher(glossary, "en"), locale, message.msgid)
+        if terms:
+            lines.append("glossary:")
+            lines += [f"  {t.removeprefix('glossary: ')}" for t in terms]
+    current = text_hash(message)
+    approved_before = [
+        d for d in item.review.history if d.decision == "approve" and d.text != current
+    ]
+    if approved_before and approved_before[-1].translation:
+        previous = approved_before[-1]
+        lines += [
+            f"previously approved ({previous.reviewer}, {previous.time[:10]}):",
+            f"  {previous.translation}",
+            "changes since:",
+            f"  {word_diff(previous.translation, message.msgstr)}",
+        ]
+    comments = [d for d in item.review.history if d.comment]
+    if comments:
+        lines.append("comments:")
+        lines += [f"  {d.time[:10]} {d.reviewer} ({d.decision}): {d.comment}" for d in comments]
+    if item.review.approvals:
+        lines.append("approved by: " + ", ".join(item.review.approvals))
+    return lines
+
+
+def current_reviewer(project: Project, locale: str, module: str) -> tuple[Reviewer, Identity]:
+    repo = open_repo(project.root)
+    who = identity(repo)
+    panel = load_panel(project.root)
+    reviewer = panel.by_email(who.email)
+    if reviewer is None:
+        raise EqualcityError(
+            f"{who.email} is not on the review panel (workflows/panel.toml); "
+            "ask a maintainer to add you, or set git's user.email to your panel address"
+        )
+    if not reviewer.covers(locale, module):
+        raise EqualcityError(
+            f"{reviewer.id} does not review {locale} for module {module} "
+            "(workflows/panel.toml lists their languages and modules)"
+        )
+    return reviewer, who
+
+
+def decide(
+    project: Project,
+    locale: str,
+    doc: Document,
+    decision: str,
+    *,
+    entry_ids: Iterable[str] = (),
+    every: bool = False,
+    comment: str = "",
+    clock: dt.datetime | None = None,
+) -> tuple[str, int]:
+    """Record ``decision`` on entries of one document; returns (commit id, entries decided)."""
+    locale = project.locale(locale)
+    reviewer, who = current_reviewer(project, locale, doc.module)
+    if decision == "request-changes" and not comment.strip():
+        raise EqualcityError("a change request needs --comment saying what to change")
+    po = project.po_path(locale, doc)
+    if not po.exists():
+        raise EqualcityError("no such document in this language", path=project.rel(po))
+    repo = open_repo(project.root)
+    ledger_file = ledger_path(project.root, locale)
+    dirty = dirty_paths(repo, [p for p in (po, ledger_file) if p.exists()])
+    if dirty:
+        raise EqualcityError(
+            f"uncommitted changes in {', '.join(dirty)}; commit or stash them first, so the "
+            "review commit holds only the review"
+        )
+    catalog = read_po(po, project.rel(po))
+    chosen = _select(catalog, entry_ids, every, decision)
+    authors = line_authors(repo, po)
+    file_lines = po.read_text(encoding="utf-8").split("\n")
+    when = now_iso(clock)
+    decisions = []
+    for message in chosen:
+        if decision == "approve":
+            lines = msgstr_lines(file_lines, message.msgstr_line)
+            mine = who.email.casefold()
+            if any(
+                (authors[n - 1] or "").casefold() == mine for n in lines if 0 < n <= len(authors)
+            ):
+                raise EqualcityError(
+                    f"you last edited the translation of entry "
+                    f"{key_hash(message.msgctxt, message.msgid)[:8]}; someone else must approve it",
+                    path=project.rel(po),
+                    line=message.msgstr_line,
+                )
+            message.comments = [c for c in message.comments if not c.startswith(REVIEW_PREFIX)]
+        else:
+            message.fuzzy = True
+            message.comments.append(review_comment(comment, reviewer.id, when))
+        decisions.append(
+            Decision(
+                doc.id,
+                message.msgctxt,
+                key_hash(message.msgctxt, message.msgid),
+                text_hash(message),
+                reviewer.id,
+                decision,
+                " ".join(comment.split()),
+                when,
+                message.msgstr,
+            )
+        )
+    write_po_files([(po, catalog, project.rel(po))])
+    ledger = append_decisions(project.root, locale, decisions)
+    verb = "approve" if decision == "approve" else "request changes on"
+    sha = commit(
+        repo,
+        [po, ledger],
+        f"review({locale}): {reviewer.id} {verb} {len(decisions)} "
+        f"entr{'y' if len(decisions) == 1 else 'ies'} of {doc.id}",
+        who,
+    )
+    return sha, len(decisions)
+
+
+def msgstr_lines(lines: list[str], first: int) -> range:
+    """Line numbers (1-based) of an entry's msgstr, from its keyword to the blank line."""
+    end = first
+    while end < len(lines) and lines[end].strip() and not lines[end].startswith("#"):
+        end += 1
+    return range(first, end + 1)
+
+
+def _select(
+    catalog: Catalog, entry_ids: Iterable[str], every: bool, decision: str
+) -> list[Message]:
+    wanted = list(entry_ids)
+    candidates = [m for m in catalog.active if m.msgid and m.has_translation]
+    if decision == "approve":
+        candidates = [m for m in candidates if not m.fuzzy]
+    if every:
+        if wanted:
+            raise EqualcityError("give --entry IDs or --all, not both")
+        return candidates
+    if not wanted:
+        raise EqualcityError("say which entries: --entry ID (from 'review list') or --all")
+    chosen = []
+    for entry_id in wanted:
+        matches = [m for m in candidates if key_hash(m.msgctxt, m.msgid).startswith(entry_id)]
+        if len(matches) != 1:
+            raise EqualcityError(
+                f"entry {entry_id!r} matches {len(matches)} "
+                f"{'translated ' if decision == 'approve' else ''}entries of this document; "
+                "use an id from 'equalcity review list'"
+            )
+        chosen.append(matches[0])
+    return chosen
