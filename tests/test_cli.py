@@ -162,8 +162,10 @@ def test_status_counts_strings_and_words(cli: Cli, repo: Path) -> None:
         "untranslated",
         "fuzzy",
         "translated",
+        "changes-requested",
+        "approved",
         "words",
-        "translated",
+        "done",
     ]
     rows = json.loads(cli("status", "--format", "json").output)
     assert rows[0]["locale"] == "fr" and rows[0]["module"] == "01-test"
