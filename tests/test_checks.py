@@ -48,7 +48,9 @@ def test_known_good_case_is_silent(path: Path) -> None:
 
 
 def test_every_check_has_a_bad_case() -> None:
-    assert {p.stem for p in BAD} == set(registry())
+    # Review rules need a git history; tests/test_review.py has their known-bad cases.
+    per_file = {check.id for check in registry().values() if check.scope != "ledger"}
+    assert {p.stem for p in BAD} == per_file
 
 
 def test_line_is_the_msgstr_line() -> None:

@@ -46,7 +46,9 @@ def test_translations_are_merged_with_the_current_templates() -> None:
 def test_translation_coverage(locale: str, minimum: float) -> None:
     rows = compute(PROJECT, [locale])
     translated = sum(
-        row.strings[name] for row in rows for name in ("translated", "changes-requested", "approved")
+        row.strings[name]
+        for row in rows
+        for name in ("translated", "changes-requested", "approved")
     )
     total = sum(row.total_strings for row in rows)
     assert translated / total >= minimum

@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from .catalog import Catalog, Message, read_po, write_po_files
 from .errors import EqualcityError
@@ -226,15 +227,32 @@ def decide(
         )
     write_po_files([(po, catalog, project.rel(po))])
     ledger = append_decisions(project.root, locale, decisions)
+    attributes = ensure_union_merge(project.root)
     verb = "approve" if decision == "approve" else "request changes on"
     sha = commit(
         repo,
-        [po, ledger],
+        [po, ledger, *([attributes] if attributes else [])],
         f"review({locale}): {reviewer.id} {verb} {len(decisions)} "
         f"entr{'y' if len(decisions) == 1 else 'ies'} of {doc.id}",
         who,
     )
     return sha, len(decisions)
+
+
+UNION_RULE = "locales/*/reviews.jsonl merge=union"
+
+
+def ensure_union_merge(root: Path) -> Path | None:
+    """Make git merge parallel ledgers line by line (no conflicts); returns the file if changed."""
+    path = root / ".gitattributes"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if UNION_RULE in text.splitlines():
+        return None
+    path.write_text(
+        text + ("" if not text or text.endswith("\n") else "\n") + UNION_RULE + "\n",
+        encoding="utf-8",
+    )
+    return path
 
 
 def msgstr_lines(lines: list[str], first: int) -> range:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..catalog import Catalog, Message
@@ -74,6 +75,15 @@ class SourceContext:
     glossary: Glossary | None = None
 
 
+@dataclass
+class LedgerContext:
+    """A language's review ledger, its roster and the repository it lives in."""
+
+    path: str
+    locale: str
+    root: Path
+
+
 _REGISTRY: dict[str, Check] = {}
 
 
@@ -99,9 +109,13 @@ def source_check(id: str, severity: str, explanation: str) -> Callable[[Any], An
     return _register("source", id, severity, explanation)
 
 
+def ledger_check(id: str, severity: str, explanation: str) -> Callable[[Any], Any]:
+    return _register("ledger", id, severity, explanation)
+
+
 def registry() -> dict[str, Check]:
     """Every check, by id (importing the check modules registers them)."""
-    from . import markup, po, quality, rawhtml, source, terms, tokens  # noqa: F401
+    from . import markup, po, quality, rawhtml, reviews, source, terms, tokens  # noqa: F401
 
     return dict(sorted(_REGISTRY.items()))
 

@@ -17,7 +17,7 @@ from ..fs import decode_utf8
 from ..glossary import Glossary
 from ..glossary import load as glossary_load
 from ..project import Project
-from . import SEVERITIES, FileContext, Finding, SourceContext, ignored, registry
+from . import SEVERITIES, FileContext, Finding, LedgerContext, SourceContext, ignored, registry
 
 CONFIG = "workflows/checks.toml"
 NAMES = "workflows/fictional-names.txt"
@@ -106,7 +106,7 @@ def load_config(project: Project) -> CheckConfig:
 class Target:
     path: Path
     display: str
-    kind: str  # "po" | "source"
+    kind: str  # "po" | "source" | "ledger"
     locale: str = ""
 
 
@@ -117,6 +117,10 @@ def targets(project: Project, only: Iterable[Path] = ()) -> list[Target]:
         for doc in project.po_documents(locale):
             path = project.po_path(locale, doc)
             found.append(Target(path, project.rel(path), "po", locale))
+    for locale in project.locales():
+        ledger = project.locales_dir / locale / "reviews.jsonl"
+        if ledger.exists():
+            found.append(Target(ledger, project.rel(ledger), "ledger", locale))
     if project.source_dir.is_dir():
         for doc in project.documents():
             path = project.source_path(doc)
@@ -138,7 +142,24 @@ def check_target(target: Target, config: CheckConfig) -> list[Finding]:
     """All findings of one file; never raises for bad content."""
     if target.kind == "source":
         return _check_source(target, config)
+    if target.kind == "ledger":
+        return _check_ledger(target, config)
     return _check_po(target, config)
+
+
+def _check_ledger(target: Target, config: CheckConfig) -> list[Finding]:
+    root = target.path.parent.parent.parent
+    context = LedgerContext(target.display, target.locale, root)
+    findings: list[Finding] = []
+    for check_id, severity, func in _enabled("ledger", config):
+        try:
+            for line, message in func(context):
+                findings.append(
+                    Finding(target.display, line, check_id, severity, message, target.locale)
+                )
+        except EqualcityError as exc:
+            findings.append(Finding(target.display, exc.line or 1, check_id, severity, exc.message))
+    return findings
 
 
 def _enabled(scope: str, config: CheckConfig) -> list[tuple[str, str, Any]]:

@@ -1,0 +1,326 @@
+"""Expert-panel review in real git repositories with several identities."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import git
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from equalcity.catalog import Message, read_po, write_po_files
+from equalcity.checks.runner import load_config, run
+from equalcity.cli import main
+from equalcity.project import Project
+from equalcity.review import (
+    Decision,
+    Ledger,
+    Panel,
+    Reviewer,
+    Tier,
+    key_hash,
+    read_ledger,
+    review_state,
+    text_hash,
+)
+
+from .conftest import DATA, assert_gettext_clean
+
+PANEL = """
+[[reviewer]]
+id = "rev-fr-1"
+email = "rev-fr-1@panel.example.org"
+languages = ["fr"]
+role = "language"
+
+[[reviewer]]
+id = "rev-fr-2"
+email = "rev-fr-2@panel.example.org"
+languages = ["fr"]
+modules = ["01-test"]
+role = "subject-expert"
+
+[tiers.high]
+flags = ["risk-high"]
+sections = ["safety planning"]
+approvals = 2
+subject_experts = 1
+
+[tiers.normal]
+approvals = 1
+"""
+
+DOC = "01-test/module"
+TESTIMONY = "I did not know anyone could help me."
+RISKY = "Call {{contact:emergency}} if she is in danger now."
+
+
+class Repo:
+    """A content repository whose commands run as whoever ``as_`` says."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.git = git.Repo.init(root)
+        self.runner = CliRunner()
+
+    def as_(self, email: str) -> Repo:
+        with self.git.config_writer() as config:
+            config.set_value("user", "name", email.split("@")[0])
+            config.set_value("user", "email", email)
+        return self
+
+    def __call__(self, *args: str, code: int = 0) -> str:
+        result = self.runner.invoke(main, ["--root", str(self.root), *args])
+        assert result.exit_code == code, result.output
+        return result.output
+
+    def commit_all(self, message: str) -> None:
+        self.git.git.add(A=True)
+        self.git.git.commit("-m", message)
+
+    @property
+    def po(self) -> Path:
+        return self.root / "locales/fr/01-test/module.po"
+
+    def entry_id(self, msgid: str) -> str:
+        return key_hash(None, msgid)[:8]
+
+    def state(self, msgid: str) -> str:
+        from equalcity.review import load_panel
+
+        catalog = read_po(self.po)
+        return review_state(
+            catalog.index()[(None, msgid)],
+            DOC,
+            "fr",
+            read_ledger(self.root, "fr"),
+            load_panel(self.root),
+        ).state
+
+    def findings(self) -> list[str]:
+        project = Project(self.root)
+        return [
+            f"{f.check}: {f.message}"
+            for f in run(project, config=load_config(project), jobs=1)
+            if f.check.startswith("review-")
+        ]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    root = tmp_path / "toolbox"
+    (root / "source/01-test").mkdir(parents=True)
+    (root / "workflows").mkdir()
+    shutil.copy(DATA / "markdown/special.md", root / "source/01-test/module.md")
+    (root / "workflows/panel.toml").write_text(PANEL, encoding="utf-8")
+    repo = Repo(root).as_("maintainer@example.org")
+    repo("extract")
+    repo("init", "fr")
+    repo.commit_all("Start French")
+    repo.as_("translator@example.org")
+    catalog = read_po(repo.po)
+    for message in catalog.active:
+        message.msgstr = "FR " + message.msgid
+    write_po_files([(repo.po, catalog, str(repo.po))])
+    repo.commit_all("Translate")
+    return repo
+
+
+def test_a_reviewer_approves_and_the_commit_is_theirs(repo: Repo) -> None:
+    repo.as_("rev-fr-1@panel.example.org")
+    waiting = repo("review", "list", "--locale", "fr")
+    assert repo.entry_id(TESTIMONY) in waiting and "waiting for review" in waiting
+    out = repo(
+        "review", "approve", "--locale", "fr", "--doc", DOC, "--entry", repo.entry_id(TESTIMONY)
+    )
+    assert out.startswith("approve: 1 entry of 01-test/module, commit ")
+    assert repo.git.head.commit.author.email == "rev-fr-1@panel.example.org"
+    [line] = (repo.root / "locales/fr/reviews.jsonl").read_text().splitlines()
+    assert json.loads(line)["reviewer"] == "rev-fr-1"
+    assert repo.state(TESTIMONY) == "approved"
+    assert repo.entry_id(TESTIMONY) not in repo("review", "list", "--locale", "fr")
+    assert "locales/*/reviews.jsonl merge=union" in (repo.root / ".gitattributes").read_text()
+    assert repo.findings() == []
+    status = json.loads(repo("status", "--format", "json"))
+    assert status[0]["strings"]["approved"] == 1
+
+
+def test_high_risk_needs_two_approvals_one_by_a_subject_expert(repo: Repo) -> None:
+    repo.as_("rev-fr-1@panel.example.org")
+    repo("review", "approve", "--locale", "fr", "--doc", DOC, "--entry", repo.entry_id(RISKY))
+    assert repo.state(RISKY) == "translated"
+    assert "[high 1/2]" in repo("review", "list", "--locale", "fr", "--all-states")
+    repo.as_("rev-fr-2@panel.example.org")
+    repo("review", "approve", "--locale", "fr", "--doc", DOC, "--entry", repo.entry_id(RISKY))
+    assert repo.state(RISKY) == "approved"
+
+
+def test_change_request_reaches_the_translator_and_approval_clears_it(repo: Repo) -> None:
+    repo.as_("rev-fr-1@panel.example.org")
+    repo(
+        "review",
+        "request-changes",
+        "--locale",
+        "fr",
+        "--doc",
+        DOC,
+        "--entry",
+        repo.entry_id(TESTIMONY),
+        "--comment",
+        "Keep the first person, simpler.",
+    )
+    entry = read_po(repo.po).index()[(None, TESTIMONY)]
+    assert entry.fuzzy
+    assert entry.comments[-1].startswith("review: Keep the first person, simpler. (rev-fr-1, ")
+    assert repo.state(TESTIMONY) == "changes-requested"
+    assert_gettext_clean(repo.root / "locales")
+
+    repo.as_("translator@example.org")
+    catalog = read_po(repo.po)
+    fixed = catalog.index()[(None, TESTIMONY)]
+    fixed.msgstr, fixed.fuzzy = "Je ne savais pas que quelqu'un pouvait m'aider.", False
+    write_po_files([(repo.po, catalog, str(repo.po))])
+    repo.commit_all("Fix the testimony")
+    assert repo.state(TESTIMONY) == "translated"
+
+    repo.as_("rev-fr-1@panel.example.org")
+    repo("review", "approve", "--locale", "fr", "--doc", DOC, "--entry", repo.entry_id(TESTIMONY))
+    entry = read_po(repo.po).index()[(None, TESTIMONY)]
+    assert not [c for c in entry.comments if c.startswith("review: ")]
+    assert repo.state(TESTIMONY) == "approved"
+    shown = repo(
+        "review", "show", "--locale", "fr", "--doc", DOC, "--entry", repo.entry_id(TESTIMONY)
+    )
+    assert "rev-fr-1 (request-changes): Keep the first person, simpler." in shown
+
+
+def test_off_roster_and_self_approval_are_refused(repo: Repo) -> None:
+    repo.as_("someone@example.org")
+    out = repo("review", "approve", "--locale", "fr", "--doc", DOC, "--all", code=2)
+    assert "someone@example.org is not on the review panel" in out
+    # rev-fr-1 edits a translation, then tries to approve it
+    repo.as_("rev-fr-1@panel.example.org")
+    catalog = read_po(repo.po)
+    catalog.index()[(None, TESTIMONY)].msgstr = "Je ne connaissais personne pour m'aider."
+    write_po_files([(repo.po, catalog, str(repo.po))])
+    repo.commit_all("Edit as reviewer")
+    out = repo(
+        "review",
+        "approve",
+        "--locale",
+        "fr",
+        "--doc",
+        DOC,
+        "--entry",
+        repo.entry_id(TESTIMONY),
+        code=2,
+    )
+    assert "you last edited the translation" in out
+
+
+def _append(repo: Repo, reviewer: str, msgid: str) -> None:
+    catalog = read_po(repo.po)
+    message = catalog.index()[(None, msgid)]
+    decision = Decision(
+        DOC,
+        None,
+        key_hash(None, msgid),
+        text_hash(message),
+        reviewer,
+        "approve",
+        "",
+        "2026-11-25T10:00:00Z",
+        message.msgstr,
+    )
+    with (repo.root / "locales/fr/reviews.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write(decision.as_json() + "\n")
+
+
+def test_gate_catches_forged_self_approved_edited_and_malformed_lines(repo: Repo) -> None:
+    repo.as_("translator@example.org")  # forges rev-fr-1's approval
+    _append(repo, "rev-fr-1", TESTIMONY)
+    repo.commit_all("Forged approval")
+    assert repo.findings() == [
+        "review-author: committed by translator@example.org, not by rev-fr-1"
+    ]
+
+    repo.as_("rev-fr-2@panel.example.org")  # writes a translation, then approves it by hand
+    catalog = read_po(repo.po)
+    catalog.index()[(None, RISKY)].msgstr = "Appelez {{contact:emergency}} si elle est en danger."
+    write_po_files([(repo.po, catalog, str(repo.po))])
+    repo.commit_all("Translate as rev-fr-2")
+    _append(repo, "rev-fr-2", RISKY)
+    repo.commit_all("Self-approval")
+    assert any(
+        f.startswith("review-self-approval: rev-fr-2 approved a translation they wrote")
+        for f in repo.findings()
+    )
+
+    ledger = repo.root / "locales/fr/reviews.jsonl"
+    ledger.write_text(ledger.read_text().replace('"rev-fr-1"', '"rev-fr-2"', 1))
+    ledger.write_text(ledger.read_text() + "{not json\n")
+    repo.commit_all("Edit the ledger in place")
+    found = repo.findings()
+    assert any(f.startswith("review-edited: commit ") for f in found)
+    assert any(f.startswith("review-malformed: malformed ledger line") for f in found)
+    assert "Traceback" not in "".join(found)
+
+
+def test_parallel_ledgers_merge_without_conflict(repo: Repo) -> None:
+    repo.as_("rev-fr-1@panel.example.org")
+    repo("review", "approve", "--locale", "fr", "--doc", DOC, "--entry", repo.entry_id(TESTIMONY))
+    base = repo.git.active_branch.name
+    repo.git.git.checkout("-b", "other")
+    repo("review", "approve", "--locale", "fr", "--doc", DOC, "--entry", repo.entry_id(RISKY))
+    repo.git.git.checkout(base)
+    repo.as_("rev-fr-2@panel.example.org")
+    repo("review", "approve", "--locale", "fr", "--doc", DOC, "--entry", repo.entry_id(RISKY))
+    repo.git.git.merge("other", "-m", "Merge parallel reviews")
+    lines = (repo.root / "locales/fr/reviews.jsonl").read_text().splitlines()
+    assert len(lines) == 3 and "<<<<<<<" not in "".join(lines)
+    assert {json.loads(line)["reviewer"] for line in lines} == {"rev-fr-1", "rev-fr-2"}
+    assert repo.state(RISKY) == "approved"
+
+
+PANEL_OBJ = Panel(
+    (Reviewer("a", "a@x.org", ("fr",), ("*",), "language"),),
+    (Tier("normal", 1),),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.text(min_size=1, max_size=30),
+    st.text(min_size=1, max_size=30),
+    st.sampled_from(["msgid", "msgstr", "msgctxt"]),
+    st.text(min_size=1, max_size=5),
+)
+def test_editing_an_approved_entry_unapproves_it_and_reverting_restores(
+    msgid: str, msgstr: str, part: str, extra: str
+) -> None:
+    message = Message(msgid, msgstr)
+    decision = Decision(
+        DOC,
+        None,
+        key_hash(None, msgid),
+        text_hash(message),
+        "a",
+        "approve",
+        "",
+        "2026-01-01T00:00:00Z",
+    )
+    ledger = Ledger([decision])
+    assert review_state(message, DOC, "fr", ledger, PANEL_OBJ).state == "approved"
+    edited = Message(msgid, msgstr)
+    if part == "msgid":
+        edited.msgid += extra
+    elif part == "msgstr":
+        edited.msgstr += extra
+    else:
+        edited.msgctxt = extra
+    assert review_state(edited, DOC, "fr", ledger, PANEL_OBJ).state == "translated"
+    assert review_state(Message(msgid, msgstr), DOC, "fr", ledger, PANEL_OBJ).state == "approved"
