@@ -214,9 +214,17 @@ class Decision:
 class Ledger:
     decisions: list[Decision] = field(default_factory=list)
     problems: list[EqualcityError] = field(default_factory=list)  # corrupt lines, kept
+    _index: dict[tuple[str, str], list[Decision]] | None = field(default=None, repr=False)
+    _indexed: int = field(default=-1, repr=False)
 
     def for_entry(self, doc: str, key: str) -> list[Decision]:
-        return [d for d in self.decisions if d.doc == doc and d.key == key]
+        """The decisions on one entry's source text, oldest first."""
+        if self._index is None or self._indexed != len(self.decisions):
+            self._indexed = len(self.decisions)
+            self._index = {}
+            for decision in self.decisions:
+                self._index.setdefault((decision.doc, decision.key), []).append(decision)
+        return self._index.get((doc, key), [])
 
 
 def ledger_path(root: Path, locale: str) -> Path:
