@@ -126,3 +126,43 @@ def test_gate_and_glossary_through_the_installed_command(tmp_path: Path) -> None
     assert any("title=glossary-forbidden::" in line for line in lines)
     tbx_text = run(root, "glossary", "export", "--format", "tbx").stdout
     assert '<termEntry id="survivor">' in tbx_text
+
+
+def test_review_through_the_installed_command(tmp_path: Path) -> None:
+    root = tmp_path / "toolbox"
+    (root / "source/01-test").mkdir(parents=True)
+    (root / "workflows").mkdir()
+    (root / "source/01-test/module.md").write_text("# Safety\n\nListen first.\n", encoding="utf-8")
+    (root / "workflows/panel.toml").write_text(
+        '[[reviewer]]\nid = "rev-1"\nemail = "rev-1@panel.example.org"\n'
+        'languages = ["fr"]\nrole = "language"\n',
+        encoding="utf-8",
+    )
+    repo = git.Repo.init(root)
+
+    def as_(email: str) -> None:
+        with repo.config_writer() as config:
+            config.set_value("user", "name", email.split("@")[0])
+            config.set_value("user", "email", email)
+
+    as_("translator@example.org")
+    run(root, "extract")
+    run(root, "init", "fr")
+    po = root / "locales/fr/01-test/module.po"
+    catalog = read_po(po)
+    for message in catalog.active:
+        message.msgstr = "FR " + message.msgid
+    write_po_files([(po, catalog, str(po))])
+    repo.git.add(A=True)
+    repo.index.commit("Translate")
+
+    refused = run(
+        root, "review", "approve", "--locale", "fr", "--doc", "01-test/module", "--all", code=2
+    )
+    assert "translator@example.org is not on the review panel" in refused.stderr
+    as_("rev-1@panel.example.org")
+    assert "2 entries waiting for review" in run(root, "review", "list", "--locale", "fr").stdout
+    run(root, "review", "approve", "--locale", "fr", "--doc", "01-test/module", "--all")
+    assert repo.head.commit.author.email == "rev-1@panel.example.org"
+    assert "0 entries waiting" in run(root, "review", "list", "--locale", "fr").stdout
+    assert run(root, "check").returncode == 0

@@ -324,3 +324,35 @@ def test_editing_an_approved_entry_unapproves_it_and_reverting_restores(
         edited.msgctxt = extra
     assert review_state(edited, DOC, "fr", ledger, PANEL_OBJ).state == "translated"
     assert review_state(Message(msgid, msgstr), DOC, "fr", ledger, PANEL_OBJ).state == "approved"
+
+
+def test_decision_by_someone_off_the_roster_fails_the_gate(repo: Repo) -> None:
+    repo.as_("rev-fr-2@panel.example.org")
+    _append(repo, "rev-fr-2", "Contacts")  # rev-fr-2 reviews module 01-test only: this is fine
+    _append(repo, "rev-xx-9", TESTIMONY)
+    repo.commit_all("Decision by an unknown reviewer")
+    assert "review-roster: rev-xx-9 is not on the panel" in repo.findings()
+
+
+@pytest.mark.parametrize(
+    ("panel", "message"),
+    [
+        (
+            '[[reviewer]]\nid = "Jane Doe"\nemail = "j@x.org"\nlanguages = ["fr"]\n'
+            'role = "language"\n',
+            "needs an id of lower-case letters",
+        ),
+        (
+            '[[reviewer]]\nid = "r1"\nemail = "r1@x.org"\nlanguages = ["fr"]\nrole = "boss"\n',
+            "role must be one of language, subject-expert",
+        ),
+        ("[tiers.high]\napprovals = 0\n", "approvals must be a whole number"),
+        ("[[reviewer]\n", "not valid TOML"),
+    ],
+    ids=["real-name", "role", "tier", "syntax"],
+)
+def test_a_bad_roster_is_one_located_error(repo: Repo, panel: str, message: str) -> None:
+    (repo.root / "workflows/panel.toml").write_text(panel, encoding="utf-8")
+    out = repo("review", "list", "--locale", "fr", code=2)
+    assert out.startswith("equalcity: workflows/panel.toml:")
+    assert message in out and len(out.strip().splitlines()) == 1
