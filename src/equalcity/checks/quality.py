@@ -117,7 +117,7 @@ def _run_tt(language: str, name: str, source: str, target: str) -> str | None:
     "translate-toolkit",
     "warning",
     "translate-toolkit's prose checks (" + ", ".join(TRANSLATE_TOOLKIT_CHECKS) + "): "
-    "punctuation, spacing, line breaks and capitals that differ from the source.",
+    "end punctuation and doubled spaces that differ from the source.",
 )
 def translate_toolkit(context: FileContext, message: Message) -> Iterator[str]:
     if kind_of(message) in ("table cell", "table header", "image alt"):
