@@ -257,7 +257,9 @@ def run(
 ) -> list[Finding]:
     """Every finding over the repository (or ``only`` those paths), sorted by place."""
     config = config or load_config(project)
-    work = targets(project, only)
+    # Source documents and ledgers are the heaviest targets: start them first so that no
+    # worker is left with a long one at the end.
+    work = sorted(targets(project, only), key=lambda t: t.kind == "po")
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(work) > 8:
         with ProcessPoolExecutor(max_workers=jobs) as pool:

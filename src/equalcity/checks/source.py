@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
-from ..markdown import extract
+from ..markdown import Segment, extract
 from . import SourceContext, source_check
 from .tokens import EMAIL, PLACEHOLDER, phone_digits
 
 _ATTRIBUTION = re.compile(r"^[—–-]\s*\*?(?P<name>[^\W\d_][\w'’-]*)\s*,")
 _CAPITALISED = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-Z][a-z]{2,})\b")
+
+
+@lru_cache(maxsize=32)
+def segments(text: str) -> tuple[Segment, ...]:
+    """The document's segments, parsed once for every source check."""
+    return tuple(extract(text))
 
 
 def _register_digits(context: SourceContext) -> set[str]:
@@ -67,7 +74,7 @@ def contacts(context: SourceContext) -> Iterator[tuple[int, str]]:
     "fictional names (workflows/fictional-names.txt), so no real person is identified.",
 )
 def testimony_names(context: SourceContext) -> Iterator[tuple[int, str]]:
-    for segment in extract(context.text):
+    for segment in segments(context.text):
         if "testimony" not in segment.flags:
             continue
         text = segment.msgid.strip("*_ ")

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from ..catalog import Message
 from ..glossary import matcher
-from ..markdown import extract
 from . import FileContext, SourceContext, entry_check, source_check
+from .source import segments
 
 
 def _language(locale: str) -> str:
@@ -75,7 +75,7 @@ def source_forbidden(context: SourceContext) -> Iterator[tuple[int, str]]:
     if context.glossary is None or not context.glossary.concepts:
         return
     english = matcher(context.glossary, "en")
-    for segment in extract(context.text):
+    for segment in segments(context.text):
         for match in english.find(segment.msgid):
             if match.status == "forbidden":
                 use = ", ".join(match.concept.terms["en"].preferred)
