@@ -50,7 +50,11 @@ STEMMERS = {
     "sv": "swedish",
     "tr": "turkish",
 }
-_WORD = re.compile(r"\w+", re.UNICODE)
+# Words, with the combining marks (Arabic harakat, Latin accents) that \w leaves out.
+_WORD = re.compile(r"[\w\u0300-\u036f\u0640\u064b-\u065f\u0670]+", re.UNICODE)
+_MARKS = re.compile(r"[\u0300-\u036f\u0640\u064b-\u065f\u0670]")
+# Placeholders, link targets and code are not prose: blanked (same length) before matching.
+_NOT_PROSE = re.compile(r"\{\{[^}]*\}\}|\]\([^)]*\)|`[^`]*`")
 
 
 @dataclass(frozen=True)
@@ -253,8 +257,17 @@ def _stemmer(language: str) -> snowballstemmer.Stemmer | None:
 @lru_cache(maxsize=262144)
 def _stem(language: str, word: str) -> str:
     stemmer = _stemmer(language)
-    word = word.casefold()
+    word = _MARKS.sub("", word).casefold()
     return stemmer.stemWord(word) if stemmer else word
+
+
+def _exact(word: str) -> str:
+    return _MARKS.sub("", word).casefold()
+
+
+def prose(text: str) -> str:
+    """``text`` with placeholders, link targets and code spans blanked (offsets kept)."""
+    return _NOT_PROSE.sub(lambda m: " " * len(m.group()), text)
 
 
 def tokens(language: str, text: str) -> list[tuple[str, int, int]]:
@@ -278,16 +291,25 @@ class Matcher:
 
     language: str
     index: dict[str, list[tuple[tuple[str, ...], Concept, str, str]]] = field(default_factory=dict)
+    exact: dict[str, list[tuple[Concept, str, str]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, glossary: Glossary, language: str) -> Matcher:
         matcher = cls(language)
         for concept in glossary.concepts:
-            terms = concept.terms.get(language)
+            terms = concept.terms.get(language) or concept.terms.get(language.split("_")[0])
             if terms is None:
                 continue
             for status in (*STATUSES, "variants"):
                 for term in terms.by_status(status):
+                    words = _WORD.findall(term)
+                    if status == "forbidden" and len(words) == 1:
+                        # One forbidden word matches as written (any case): its stem would
+                        # also catch innocent words ("prostituée" → "prostituer").
+                        matcher.exact.setdefault(_exact(words[0]), []).append(
+                            (concept, status, term)
+                        )
+                        continue
                     stems = tuple(s for s, _, _ in tokens(language, term))
                     if stems:
                         matcher.index.setdefault(stems[0], []).append(
@@ -296,7 +318,8 @@ class Matcher:
         return matcher
 
     def find(self, text: str) -> list[Match]:
-        """Every term occurrence, longest first where they overlap."""
+        """Every term occurrence in the prose of ``text``, longest first where they overlap."""
+        text = prose(text)
         words = tokens(self.language, text)
         stems = [w[0] for w in words]
         found: list[Match] = []
@@ -305,6 +328,10 @@ class Matcher:
                 n = len(term_stems)
                 if tuple(stems[i : i + n]) == term_stems:
                     found.append(Match(concept, status, term, words[i][1], words[i + n - 1][2]))
+            if self.exact:
+                word = _exact(text[words[i][1] : words[i][2]])
+                for concept, status, term in self.exact.get(word, ()):
+                    found.append(Match(concept, status, term, words[i][1], words[i][2]))
         # A term inside a longer match is not reported on its own: "honour killing" inside an
         # allowed "so-called 'honour' killing", "Illegale" inside "illegale Migrantin".
         return [
