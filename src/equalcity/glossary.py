@@ -292,6 +292,7 @@ class Matcher:
     language: str
     index: dict[str, list[tuple[tuple[str, ...], Concept, str, str]]] = field(default_factory=dict)
     exact: dict[str, list[tuple[Concept, str, str]]] = field(default_factory=dict)
+    forbidden_phrases: list[tuple[str, ...]] = field(default_factory=list)
 
     @classmethod
     def of(cls, glossary: Glossary, language: str) -> Matcher:
@@ -315,7 +316,17 @@ class Matcher:
                         matcher.index.setdefault(stems[0], []).append(
                             (stems, concept, status, term)
                         )
+                        if status == "forbidden":
+                            matcher.forbidden_phrases.append(stems)
         return matcher
+
+    def may_contain_forbidden(self, text: str) -> bool:
+        """A cheap test before ``find``: False only when no forbidden term can be in ``text``
+        (a forbidden word as written, or every stem of a forbidden phrase as a substring)."""
+        plain = _exact(text)
+        if self.exact and any(_exact(w) in self.exact for w in _WORD.findall(plain)):
+            return True
+        return any(all(stem in plain for stem in phrase) for phrase in self.forbidden_phrases)
 
     def find(self, text: str) -> list[Match]:
         """Every term occurrence in the prose of ``text``, longest first where they overlap."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..catalog import Message
-from ..glossary import matcher
+from ..glossary import Glossary, Match, matcher
 from . import FileContext, SourceContext, entry_check, source_check
 from .source import segments
 
@@ -27,6 +27,8 @@ def forbidden(context: FileContext, message: Message) -> Iterator[str]:
     if not target.index and context.locale != _language(context.locale):
         target = matcher(context.glossary, _language(context.locale))
     for text in (s for s in message.strings if s):
+        if not target.may_contain_forbidden(text):
+            continue
         for match in target.find(text):
             if match.status == "forbidden":
                 terms = match.concept.terms.get(target.language)
@@ -46,10 +48,12 @@ def forbidden(context: FileContext, message: Message) -> Iterator[str]:
 def missing(context: FileContext, message: Message) -> Iterator[str]:
     if context.glossary is None or not context.glossary.concepts or not message.msgstr:
         return
-    source = matcher(context.glossary, "en")
+    source_matches = _source_matches(context.glossary, message.msgid)
+    if not source_matches:
+        return
     target = matcher(context.glossary, context.locale)
     wanted = {}
-    for match in source.find(message.msgid):
+    for match in source_matches:
         if match.status != "forbidden" and target.language in match.concept.terms:
             terms = match.concept.terms[target.language]
             if terms.preferred:
@@ -64,6 +68,20 @@ def missing(context: FileContext, message: Message) -> Iterator[str]:
                 f"{match.term!r} should be translated as {' / '.join(terms.preferred)!r} "
                 f"({concept_id}). {match.concept.note}"
             ).strip()
+
+
+_SOURCE_CACHE: dict[tuple[str, str], list[Match]] = {}
+
+
+def _source_matches(glossary: Glossary, msgid: str) -> list[Match]:
+    """The glossary terms of an English msgid (cached: msgids recur in every language)."""
+    key = (glossary.version, msgid)
+    found = _SOURCE_CACHE.get(key)
+    if found is None:
+        if len(_SOURCE_CACHE) > 100_000:
+            _SOURCE_CACHE.clear()
+        found = _SOURCE_CACHE[key] = matcher(glossary, "en").find(msgid)
+    return found
 
 
 @source_check(
