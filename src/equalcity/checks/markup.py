@@ -190,7 +190,15 @@ def _bracket_balance(text: str) -> tuple[int, int]:
 def brackets(context: FileContext, message: Message) -> Iterator[str]:
     source = _bracket_balance(message.msgid)
     for text in _strings(message):
-        if source == (0, 0) and not _BRACKETS.search(text):
+        if source == (0, 0) and (
+            not _BRACKETS.search(text)
+            or (
+                "\\" not in text
+                and "`" not in text
+                and text.count("[") == text.count("]")
+                and text.count("(") == text.count(")")
+            )
+        ):
             continue
         target = _bracket_balance(text)
         if target != source and target != (0, 0):

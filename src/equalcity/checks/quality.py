@@ -15,6 +15,21 @@ from . import FileContext, entry_check, kind_of
 _LETTERS = re.compile(r"[^\W\d_]{3,}")
 _NON_WORDS = re.compile(r"\{\{[^}]*\}\}|https?://\S+|`[^`]*`|\]\([^)]*\)")
 _WORDS = re.compile(r"\w+")
+
+
+def _ending(text: str) -> str:
+    """The closing punctuation (and trailing spaces) of ``text``.
+
+    >>> _ending("Is she safe? ")
+    '? '
+    """
+    stripped = text.rstrip()
+    start = len(stripped)
+    while start and not stripped[start - 1].isalnum() and not stripped[start - 1].isspace():
+        start -= 1
+    return text[start:]
+
+
 _DOUBLED = re.compile(r"\b(\w{2,})\s+\1\b", re.IGNORECASE | re.UNICODE)
 
 # translate-toolkit's checks that fit prose (pofilter runs these and many more): called through
@@ -123,7 +138,12 @@ def translate_toolkit(context: FileContext, message: Message) -> Iterator[str]:
     if kind_of(message) in ("table cell", "table header", "image alt"):
         return
     language = context.locale.split("_")[0]
+    ending = _ending(message.msgid)
     for text in (s for s in message.strings if s):
+        # Same closing punctuation and as many double spaces as the source: both checks pass,
+        # so translate-toolkit need not be asked (it is the costliest part of this check).
+        if _ending(text) == ending and text.count("  ") == message.msgid.count("  "):
+            continue
         for name in TRANSLATE_TOOLKIT_CHECKS:
             problem = _run_tt(language, name, message.msgid, text)
             if problem:
