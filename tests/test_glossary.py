@@ -202,3 +202,24 @@ def test_glossary_cli(termbase_repo: Path, cli: Cli, tmp_path: Path) -> None:
         "equalcity: glossary/problems.yaml:1: duplicate id 'survivor' "
         "(first at glossary/core.yaml:1)"
     )
+
+
+def test_fast_concept_lookup_agrees_with_full_matching() -> None:
+    """``concepts_in`` (stems only words that can match) == ``find`` on the whole toolbox."""
+    root = Path(__file__).parent.parent
+    glossary = load(root)
+    english = Matcher.of(glossary, "en")
+    compared = 0
+    for po in sorted(root.glob("locales/*/*/*.po")):
+        language = po.parts[-3]
+        if language == "templates":
+            continue
+        target = Matcher.of(glossary, language)
+        for message in read_po(po).active:
+            wanted = {m.concept.id for m in english.find(message.msgid)}
+            if not message.msgstr or not wanted:
+                continue
+            full = {m.concept.id for m in target.find(message.msgstr, prune=False)} & wanted
+            assert target.concepts_in(message.msgstr, wanted) == full, (po, message.msgid)
+            compared += 1
+    assert compared > 1000

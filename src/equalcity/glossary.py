@@ -9,6 +9,7 @@ import csv
 import hashlib
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -261,6 +262,16 @@ def _stem(language: str, word: str) -> str:
     return stemmer.stemWord(word) if stemmer else word
 
 
+# Stemmers that only strip suffixes (and fold accents): a stem begins with its word's letter.
+SUFFIX_STEMMERS = frozenset({"en", "fr", "de", "pt", "es", "it", "nl"})
+
+
+def _initial(word: str) -> str:
+    """The first letter of ``word``, case and accents folded as the stemmers fold them."""
+    first = unicodedata.normalize("NFKD", word[:1].casefold())[:1]
+    return first
+
+
 def _exact(word: str) -> str:
     return _MARKS.sub("", word).casefold()
 
@@ -293,6 +304,9 @@ class Matcher:
     index: dict[str, list[tuple[tuple[str, ...], Concept, str, str]]] = field(default_factory=dict)
     exact: dict[str, list[tuple[Concept, str, str]]] = field(default_factory=dict)
     forbidden_phrases: list[tuple[str, ...]] = field(default_factory=list)
+    _wanted_cache: dict[frozenset[str], list[list[tuple[tuple[str, ...], Concept, str, str]]]] = (
+        field(default_factory=dict, repr=False)
+    )
 
     @classmethod
     def of(cls, glossary: Glossary, language: str) -> Matcher:
@@ -320,6 +334,51 @@ class Matcher:
                             matcher.forbidden_phrases.append(stems)
         return matcher
 
+    def concepts_in(self, text: str, wanted: set[str]) -> set[str]:
+        """Which of the ``wanted`` concepts occur in ``text`` (any status).
+
+        For suffix-stripping stemmers a word's stem starts with the word's first letter (accents
+        aside), so only words starting like a wanted term's word are stemmed at all.
+        """
+        if self.language.split("_")[0] not in SUFFIX_STEMMERS:
+            return {m.concept.id for m in self.find(text, prune=False)} & wanted
+        entries = [entry for stems_ in self._wanted_index(frozenset(wanted)) for entry in stems_]
+        initials = {_initial(stem) for term_stems, *_ in entries for stem in term_stems}
+        text = prose(text)
+        words = [
+            (_stem(self.language, m.group()) if _initial(m.group()) in initials else "", m)
+            for m in _WORD.finditer(text)
+        ]
+        stems = [w[0] for w in words]
+        found: set[str] = set()
+        for i, stem in enumerate(stems):
+            if not stem:
+                continue
+            for term_stems, concept, _status, _term in entries:
+                n = len(term_stems)
+                if term_stems[0] == stem and tuple(stems[i : i + n]) == term_stems:
+                    found.add(concept.id)
+        if self.exact:
+            for m in _WORD.finditer(text):
+                for concept, _status, _term in self.exact.get(_exact(m.group()), ()):
+                    if concept.id in wanted:
+                        found.add(concept.id)
+        return found
+
+    def _wanted_index(
+        self, wanted: frozenset[str]
+    ) -> list[list[tuple[tuple[str, ...], Concept, str, str]]]:
+        key = wanted
+        cached = self._wanted_cache.get(key)
+        if cached is None:
+            cached = [
+                [entry for entry in entries if entry[1].id in wanted]
+                for entries in self.index.values()
+            ]
+            cached = [c for c in cached if c]
+            self._wanted_cache[key] = cached
+        return cached
+
     def may_contain_forbidden(self, text: str) -> bool:
         """A cheap test before ``find``: False only when no forbidden term can be in ``text``
         (a forbidden word as written, or every stem of a forbidden phrase as a substring)."""
@@ -328,8 +387,9 @@ class Matcher:
             return True
         return any(all(stem in plain for stem in phrase) for phrase in self.forbidden_phrases)
 
-    def find(self, text: str) -> list[Match]:
-        """Every term occurrence in the prose of ``text``, longest first where they overlap."""
+    def find(self, text: str, *, prune: bool = True) -> list[Match]:
+        """Every term occurrence in the prose of ``text``; with ``prune``, a term inside a
+        longer match is dropped (longest first where they overlap)."""
         text = prose(text)
         words = tokens(self.language, text)
         stems = [w[0] for w in words]
@@ -343,6 +403,8 @@ class Matcher:
                 word = _exact(text[words[i][1] : words[i][2]])
                 for concept, status, term in self.exact.get(word, ()):
                     found.append(Match(concept, status, term, words[i][1], words[i][2]))
+        if not prune:
+            return found
         # A term inside a longer match is not reported on its own: "honour killing" inside an
         # allowed "so-called 'honour' killing", "Illegale" inside "illegale Migrantin".
         return [

@@ -61,7 +61,10 @@ def missing(context: FileContext, message: Message) -> Iterator[str]:
     if not wanted:
         return
     # A forbidden term of the concept is glossary-forbidden's finding: one problem, one line.
-    present = {m.concept.id for text in message.strings if text for m in target.find(text)}
+    present: set[str] = set()
+    for text in message.strings:
+        if text:
+            present |= target.concepts_in(text, set(wanted))
     for concept_id, (match, terms) in wanted.items():
         if concept_id not in present:
             yield (
