@@ -272,6 +272,14 @@ def _initial(word: str) -> str:
     return first
 
 
+# Every lower-case letter of the Latin, Greek and Cyrillic blocks with its accent-folded form.
+_FOLDED = {
+    ch: _initial(ch)
+    for ch in (chr(c) for c in range(0x20, 0x530))
+    if ch.isalpha() and ch == ch.casefold()
+}
+
+
 def _exact(word: str) -> str:
     return _MARKS.sub("", word).casefold()
 
@@ -295,6 +303,9 @@ class Match:
     end: int
 
 
+_WantedTerms = tuple[dict[str, list[tuple[tuple[str, ...], str]]], frozenset[str]]
+
+
 @dataclass
 class Matcher:
     """Finds the glossary's terms of one language in texts: word boundaries, any case, any
@@ -304,9 +315,7 @@ class Matcher:
     index: dict[str, list[tuple[tuple[str, ...], Concept, str, str]]] = field(default_factory=dict)
     exact: dict[str, list[tuple[Concept, str, str]]] = field(default_factory=dict)
     forbidden_phrases: list[tuple[str, ...]] = field(default_factory=list)
-    _wanted_cache: dict[frozenset[str], list[list[tuple[tuple[str, ...], Concept, str, str]]]] = (
-        field(default_factory=dict, repr=False)
-    )
+    _wanted_cache: dict[frozenset[str], _WantedTerms] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, glossary: Glossary, language: str) -> Matcher:
@@ -342,48 +351,46 @@ class Matcher:
         """
         if self.language.split("_")[0] not in SUFFIX_STEMMERS:
             return {m.concept.id for m in self.find(text, prune=False)} & wanted
-        entries = [entry for stems_ in self._wanted_index(frozenset(wanted)) for entry in stems_]
-        initials = {_initial(stem) for term_stems, *_ in entries for stem in term_stems}
+        entries, initials = self._wanted(frozenset(wanted))
         text = prose(text)
-        words = [
-            (_stem(self.language, m.group()) if _initial(m.group()) in initials else "", m)
-            for m in _WORD.finditer(text)
+        words = _WORD.findall(text)
+        stems = [
+            _stem(self.language, word) if word[0].casefold() in initials else "" for word in words
         ]
-        stems = [w[0] for w in words]
         found: set[str] = set()
         for i, stem in enumerate(stems):
-            if not stem:
-                continue
-            for term_stems, concept, _status, _term in entries:
-                n = len(term_stems)
-                if term_stems[0] == stem and tuple(stems[i : i + n]) == term_stems:
-                    found.add(concept.id)
+            if stem:
+                for term_stems, concept_id in entries.get(stem, ()):
+                    if tuple(stems[i : i + len(term_stems)]) == term_stems:
+                        found.add(concept_id)
         if self.exact:
-            for m in _WORD.finditer(text):
-                for concept, _status, _term in self.exact.get(_exact(m.group()), ()):
+            for word in words:
+                for concept, _status, _term in self.exact.get(_exact(word), ()):
                     if concept.id in wanted:
                         found.add(concept.id)
         return found
 
-    def _wanted_index(
-        self, wanted: frozenset[str]
-    ) -> list[list[tuple[tuple[str, ...], Concept, str, str]]]:
-        key = wanted
-        cached = self._wanted_cache.get(key)
+    def _wanted(self, wanted: frozenset[str]) -> _WantedTerms:
+        """The terms of the wanted concepts by first stem, and the letters words must start
+        with (in every accented form) to be worth stemming."""
+        cached = self._wanted_cache.get(wanted)
         if cached is None:
-            cached = [
-                [entry for entry in entries if entry[1].id in wanted]
-                for entries in self.index.values()
-            ]
-            cached = [c for c in cached if c]
-            self._wanted_cache[key] = cached
+            entries: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+            letters: set[str] = set()
+            for first, candidates in self.index.items():
+                for term_stems, concept, _status, _term in candidates:
+                    if concept.id in wanted:
+                        entries.setdefault(first, []).append((term_stems, concept.id))
+                        letters.update(_initial(stem) for stem in term_stems)
+            cached = (entries, frozenset(c for c in _FOLDED if _FOLDED[c] in letters))
+            self._wanted_cache[wanted] = cached
         return cached
 
     def may_contain_forbidden(self, text: str) -> bool:
         """A cheap test before ``find``: False only when no forbidden term can be in ``text``
         (a forbidden word as written, or every stem of a forbidden phrase as a substring)."""
         plain = _exact(text)
-        if self.exact and any(_exact(w) in self.exact for w in _WORD.findall(plain)):
+        if self.exact and any(w in self.exact for w in _WORD.findall(plain)):
             return True
         return any(all(stem in plain for stem in phrase) for phrase in self.forbidden_phrases)
 
