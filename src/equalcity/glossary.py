@@ -286,6 +286,8 @@ def _exact(word: str) -> str:
 
 def prose(text: str) -> str:
     """``text`` with placeholders, link targets and code spans blanked (offsets kept)."""
+    if "{{" not in text and "](" not in text and "`" not in text:
+        return text
     return _NOT_PROSE.sub(lambda m: " " * len(m.group()), text)
 
 
@@ -354,13 +356,12 @@ class Matcher:
         entries, initials = self._wanted(frozenset(wanted))
         text = prose(text)
         words = _WORD.findall(text)
-        stems = [
-            _stem(self.language, word) if word[0].casefold() in initials else "" for word in words
-        ]
+        language = self.language
+        stems = [_stem(language, w) if w[:1].lower() in initials else "" for w in words]
         found: set[str] = set()
         for i, stem in enumerate(stems):
-            if stem:
-                for term_stems, concept_id in entries.get(stem, ()):
+            if stem and stem in entries:
+                for term_stems, concept_id in entries[stem]:
                     if tuple(stems[i : i + len(term_stems)]) == term_stems:
                         found.add(concept_id)
         if self.exact:
