@@ -10,10 +10,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import settings
 
 from equalcity.cli import main
 
 DATA = Path(__file__).parent / "data"
+
+# CI replays the same examples on every run (a red build must mean a regression, and be
+# reproducible); developers' runs explore new examples each time.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 REGENERATE = os.environ.get("EQUALCITY_REGENERATE_GOLDENS") == "1"
 
 

@@ -76,7 +76,12 @@ def catalogs(draw: st.DrawFn) -> Catalog:
 def test_native_layout_is_msgcats(catalog: Catalog) -> None:
     native = format_native(catalog)
     assert native is not None
-    assert native == canonical(format_po(catalog))
+    expected = canonical(format_po(catalog))
+    if native != expected:  # name the first entry that differs, for a readable failure
+        for message in catalog.messages:
+            single = Catalog(header=catalog.header, messages=[message])
+            assert format_native(single) == canonical(format_po(single)), repr(message)
+    assert native == expected
 
 
 def test_unknown_scripts_fall_back_to_msgcat() -> None:

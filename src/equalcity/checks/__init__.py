@@ -9,7 +9,8 @@ with the decorators below; ``registry()`` imports them all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,29 @@ def kind_of(message: Message) -> str:
         if comment.startswith("kind: "):
             return comment[6:]
     return ""
+
+
+def compare_counts(
+    name: str, source: Counter[str], target: Counter[str], missing: str = "changed or missing"
+) -> Iterator[str]:
+    """One message per entry and kind of token: what is missing, and what came instead.
+
+    >>> list(compare_counts("code span", Counter({"a": 1}), Counter({"b": 1})))
+    ['code span changed or missing: a; not in the source: b']
+    """
+    lost, extra = source - target, target - source
+    parts = []
+    if lost:
+        parts.append(f"{name} {missing}: " + ", ".join(sorted(lost)))
+    if extra:
+        parts.append("not in the source: " + ", ".join(sorted(extra)))
+    if parts:
+        yield "; ".join(parts)
+
+
+def translations(message: Message) -> list[str]:
+    """The non-empty msgstr(s) of an entry."""
+    return [s for s in message.strings if s]
 
 
 IGNORE_PREFIX = "equalcity-ignore:"

@@ -12,7 +12,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ..catalog import Message
-from . import FileContext, entry_check, kind_of
+from . import FileContext, compare_counts, entry_check, kind_of, translations
+
+_MISSING = "missing in the translation"
 
 _MARKUP_CHARS = re.compile(r"[*_`\[\]()<>!~\\|#]")
 _BLOCK_START = re.compile(
@@ -111,22 +113,6 @@ def inventory(text: str) -> Inventory:
     return Inventory(links, images, code, strong, emphasis, strike)
 
 
-def _diff(name: str, source: Counter[str], target: Counter[str]) -> Iterator[str]:
-    missing = source - target
-    extra = target - source
-    parts = []
-    if missing:
-        parts.append(f"{name} missing in the translation: " + ", ".join(sorted(missing)))
-    if extra:
-        parts.append("not in the source: " + ", ".join(sorted(extra)))
-    if parts:
-        yield "; ".join(parts)
-
-
-def _strings(message: Message) -> list[str]:
-    return [s for s in message.strings if s]
-
-
 @entry_check(
     "markup-links",
     "error",
@@ -135,12 +121,12 @@ def _strings(message: Message) -> list[str]:
 )
 def links(context: FileContext, message: Message) -> Iterator[str]:
     source = inventory(message.msgid)
-    for text in _strings(message):
+    for text in translations(message):
         if same_markup(message.msgid, text):
             continue
         target = inventory(text)
-        yield from _diff("link target", source.links, target.links)
-        yield from _diff("image", source.images, target.images)
+        yield from compare_counts("link target", source.links, target.links, _MISSING)
+        yield from compare_counts("image", source.images, target.images, _MISSING)
 
 
 @entry_check(
@@ -150,10 +136,10 @@ def links(context: FileContext, message: Message) -> Iterator[str]:
 )
 def code(context: FileContext, message: Message) -> Iterator[str]:
     source = inventory(message.msgid)
-    for text in _strings(message):
+    for text in translations(message):
         if same_markup(message.msgid, text):
             continue
-        yield from _diff("code span", source.code, inventory(text).code)
+        yield from compare_counts("code span", source.code, inventory(text).code, _MISSING)
 
 
 @entry_check(
@@ -164,7 +150,7 @@ def code(context: FileContext, message: Message) -> Iterator[str]:
 )
 def emphasis(context: FileContext, message: Message) -> Iterator[str]:
     source = inventory(message.msgid)
-    for text in _strings(message):
+    for text in translations(message):
         if same_markup(message.msgid, text):
             continue
         target = inventory(text)
@@ -189,7 +175,7 @@ def _bracket_balance(text: str) -> tuple[int, int]:
 )
 def brackets(context: FileContext, message: Message) -> Iterator[str]:
     source = _bracket_balance(message.msgid)
-    for text in _strings(message):
+    for text in translations(message):
         if source == (0, 0) and (
             not _BRACKETS.search(text)
             or (
@@ -213,7 +199,7 @@ def brackets(context: FileContext, message: Message) -> Iterator[str]:
 def table_pipe(context: FileContext, message: Message) -> Iterator[str]:
     if kind_of(message) not in ("table cell", "table header"):
         return
-    for text in _strings(message):
+    for text in translations(message):
         if _PIPE.search(text):
             yield "unescaped | in a table cell; write \\|"
 
@@ -228,7 +214,7 @@ def structure(context: FileContext, message: Message) -> Iterator[str]:
     kind = kind_of(message)
     if not kind or kind in ("title", "summary"):
         return
-    for text in _strings(message):
+    for text in translations(message):
         lines = text.split("\n")
         if kind in ("heading", "table cell", "table header", "image alt") and len(lines) > 1:
             yield f"a {kind} must stay on one line"

@@ -10,7 +10,7 @@ from functools import lru_cache
 import phonenumbers
 
 from ..catalog import Message
-from . import FileContext, entry_check
+from . import FileContext, compare_counts, entry_check, translations
 
 PLACEHOLDER = re.compile(r"\{\{\s*contact:([A-Za-z0-9_.-]+)\s*\}\}")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -32,22 +32,6 @@ def _counter(pattern: re.Pattern[str], text: str, group: int = 0) -> Counter[str
     return Counter(m.group(group) for m in pattern.finditer(text))
 
 
-def _compare(name: str, source: Counter[str], target: Counter[str]) -> Iterator[str]:
-    """One message per entry and token kind: what is missing, and what came instead."""
-    missing, extra = source - target, target - source
-    parts = []
-    if missing:
-        parts.append(f"{name} changed or missing: " + ", ".join(sorted(missing)))
-    if extra:
-        parts.append("not in the source: " + ", ".join(sorted(extra)))
-    if parts:
-        yield "; ".join(parts)
-
-
-def _strings(message: Message) -> list[str]:
-    return [s for s in message.strings if s]
-
-
 @entry_check(
     "placeholder",
     "error",
@@ -55,10 +39,10 @@ def _strings(message: Message) -> list[str]:
 )
 def placeholders(context: FileContext, message: Message) -> Iterator[str]:
     source = _counter(PLACEHOLDER, message.msgid)
-    for text in _strings(message):
+    for text in translations(message):
         if not source and "{{" not in text:
             continue
-        yield from _compare("contact placeholder", source, _counter(PLACEHOLDER, text))
+        yield from compare_counts("contact placeholder", source, _counter(PLACEHOLDER, text))
         for contact in _counter(PLACEHOLDER, text, 1):
             if context.contacts and contact not in context.contacts:
                 yield f"{{{{contact:{contact}}}}} is not in source/contacts.toml"
@@ -99,19 +83,19 @@ def phone_digits(text: str) -> Counter[str]:
 )
 def phones(context: FileContext, message: Message) -> Iterator[str]:
     source = phone_digits(message.msgid)
-    for text in _strings(message):
+    for text in translations(message):
         if not source and not _MAYBE_PHONE.search(text):
             continue
-        yield from _compare("phone number", source, phone_digits(text))
+        yield from compare_counts("phone number", source, phone_digits(text))
 
 
 @entry_check("email", "error", "E-mail addresses must be copied exactly.")
 def emails(context: FileContext, message: Message) -> Iterator[str]:
     source = _counter(EMAIL, message.msgid) if "@" in message.msgid else Counter()
-    for text in _strings(message):
+    for text in translations(message):
         if not source and "@" not in text:
             continue
-        yield from _compare("e-mail address", source, _counter(EMAIL, text))
+        yield from compare_counts("e-mail address", source, _counter(EMAIL, text))
 
 
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
@@ -126,10 +110,10 @@ def bare_urls(text: str) -> Counter[str]:
 @entry_check("url", "error", "Web addresses must be copied exactly (translate the link text only).")
 def urls(context: FileContext, message: Message) -> Iterator[str]:
     source = bare_urls(message.msgid)
-    for text in _strings(message):
+    for text in translations(message):
         if not source and "http" not in text and "www." not in text:
             continue
-        yield from _compare("web address", source, bare_urls(text))
+        yield from compare_counts("web address", source, bare_urls(text))
 
 
 @lru_cache(maxsize=65536)
@@ -154,7 +138,7 @@ def legal(context: FileContext, message: Message) -> Iterator[str]:
     source = legal_numbers(message.msgid)
     if not source:
         return
-    for text in _strings(message):
+    for text in translations(message):
         present = Counter(re.findall(r"\d+", text))
         missing = source - present
         if missing:
