@@ -10,7 +10,6 @@ benchmarks/corpus.py unless ``--corpus`` names one made earlier.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -20,6 +19,7 @@ import time
 from pathlib import Path
 
 from .corpus import generate
+from .report import emit
 
 
 def _pofilter(corpus: Path, work: Path) -> float:
@@ -105,11 +105,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     report = run(args.corpus, args.languages, args.documents, args.entries, args.glossary)
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text + "\n", encoding="utf-8")
+    emit(report, args.json)
 
 
 if __name__ == "__main__":

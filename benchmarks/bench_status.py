@@ -10,7 +10,6 @@ is timed against ``polib.pofile`` over every PO file, one core each, in the same
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from equalcity.project import Project
 from equalcity.review import Decision, key_hash, text_hash
 
 from .corpus import generate
+from .report import emit
 
 PANEL = """
 [[reviewer]]
@@ -94,11 +94,7 @@ def main() -> None:
         "status_seconds": round(status_seconds, 2),
         "ratio": round(status_seconds / polib_seconds, 2),
     }
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text + "\n", encoding="utf-8")
+    emit(report, args.json)
 
 
 if __name__ == "__main__":

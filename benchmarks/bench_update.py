@@ -11,7 +11,6 @@ fuzzy and obsolete, and whether any non-empty msgstr of the input is missing fro
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -23,6 +22,7 @@ from pathlib import Path
 from equalcity.catalog import Catalog, read_po
 
 from .corpus import generate
+from .report import emit
 
 
 def _counts(catalog: Catalog) -> tuple[int, int, int]:
@@ -142,11 +142,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args()
     report = run(args.languages, args.documents, args.entries, args.keep)
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text + "\n", encoding="utf-8")
+    emit(report, args.json)
 
 
 if __name__ == "__main__":
