@@ -12,7 +12,10 @@ from equalcity.wrap import format_native, wrap
 LETTERS = "aeiouxyzéèçãõüößłøåαβγжщыبتثሀለ"
 MARKS = "\u064e\u064f\u0650\u0651\u0301"
 WORD = st.text(alphabet=LETTERS, min_size=1, max_size=12)
-PUNCT = st.sampled_from([*ALPHABET, " ", " ", "  ", "\n", "\t", "\\", '"'])
+CONTEXT = "«»‘’‚“”„‹›—–"  # laid out by msgcat (see wrap._CONTEXT_QUOTES)
+PUNCT = st.sampled_from(
+    [c for c in ALPHABET if c not in CONTEXT] + [" ", " ", "  ", "\n", "\t", "\\", '"']
+)
 
 
 @st.composite
@@ -35,11 +38,11 @@ def prose(draw: st.DrawFn) -> str:
                             "https://example.org/a-b/c?d=1",
                             "(5 minutes).",
                             "{{contact:national-vaw-helpline}}",
-                            "«\u00a0x\u00a0»",
+                            "(\u00a0x\u00a0)",
                             "2011/36/EU",
                             "**bold**",
                             "`code`",
-                            "— ",
+                            "- ",
                             "1.5",
                         ]
                     )
@@ -84,9 +87,10 @@ def test_native_layout_is_msgcats(catalog: Catalog) -> None:
     assert native == expected
 
 
-def test_unknown_scripts_fall_back_to_msgcat() -> None:
-    catalog = Catalog(messages=[Message("安全", "안전")])
-    assert format_native(catalog) is None
+def test_unknown_scripts_and_context_sensitive_marks_fall_back_to_msgcat() -> None:
+    assert format_native(Catalog(messages=[Message("安全", "안전")])) is None
+    for text in ("« texte »", "l’article", "a — b", "2011–2024"):
+        assert format_native(Catalog(messages=[Message("x", text)])) is None
 
 
 def test_wrap_matches_gettext_on_a_known_case() -> None:

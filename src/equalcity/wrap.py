@@ -75,16 +75,38 @@ _SUPPORTED = re.compile(
     "[" + re.escape(ALPHABET + _LETTERS) + " \n\t\r\a\b\f\v" + _COMBINING + "]*"
 )
 _MARK_AFTER_SPACE = re.compile("(?:^|[ \n])[" + _COMBINING + "]")
+# A word starts with a letter or digit and carries its marks; marks after anything else form
+# their own token (attached to the preceding character, LB9).
 _TOKEN = re.compile(
-    "\\\\.| +|[" + re.escape(_WORD) + re.escape(_LETTERS) + _COMBINING + "]+|.", re.DOTALL
+    "\\\\.| +|["
+    + re.escape(_WORD)
+    + re.escape(_LETTERS)
+    + "]["
+    + re.escape(_WORD)
+    + re.escape(_LETTERS)
+    + _COMBINING
+    + "]*|["
+    + _COMBINING
+    + "]+|.",
+    re.DOTALL,
 )
 _MARKS = re.compile("[" + _COMBINING + "]")
 _ESCAPE_OUT = {"\\": "\\\\", '"': '\\"', **{k: "\\" + v for k, v in _ESCAPES.items()}}
 _NEEDS_ESCAPE = re.compile('[\\\\"\a\b\f\n\r\t\v]')
 
 
+# Characters around which libunistring decides by more context than a pair of characters:
+# initial and final quotation marks (UAX #14 LB15a/b) and the dashes (LB17 B2 SP* × B2; seen
+# to differ in differential fuzzing). Strings with them are laid out by msgcat.
+_CONTEXT_QUOTES = re.compile("[«»‘’‚“”„‹›—–]")
+
+
 def _check(value: str) -> None:
-    if not _SUPPORTED.fullmatch(value) or _MARK_AFTER_SPACE.search(value):
+    if (
+        not _SUPPORTED.fullmatch(value)
+        or _MARK_AFTER_SPACE.search(value)
+        or _CONTEXT_QUOTES.search(value)
+    ):
         raise Unsupported(value)
 
 
