@@ -394,6 +394,27 @@ def _field(keyword: str, value: str, prefix: str = "") -> Iterator[str]:
         yield prefix + _quote(piece)
 
 
+def fields(message: Message) -> Iterator[tuple[str, str, str]]:
+    """``(keyword, value, line prefix)`` of an entry's strings, in gettext's order."""
+    prefix = "#~ " if message.obsolete else ""
+    previous = "#~| " if message.obsolete else "#| "
+    if message.previous_msgctxt is not None:
+        yield "msgctxt", message.previous_msgctxt, previous
+    if message.previous_msgid is not None:
+        yield "msgid", message.previous_msgid, previous
+    if message.previous_msgid_plural is not None:
+        yield "msgid_plural", message.previous_msgid_plural, previous
+    if message.msgctxt is not None:
+        yield "msgctxt", message.msgctxt, prefix
+    yield "msgid", message.msgid, prefix
+    if message.msgid_plural is not None:
+        yield "msgid_plural", message.msgid_plural, prefix
+        for index, value in enumerate(message.msgstr_plural):
+            yield f"msgstr[{index}]", value, prefix
+    else:
+        yield "msgstr", message.msgstr, prefix
+
+
 def _entry_lines(message: Message) -> Iterator[str]:
     for comment in message.comments:
         yield ("# " + comment) if comment else "#"
@@ -404,23 +425,8 @@ def _entry_lines(message: Message) -> Iterator[str]:
             yield "#: " + " ".join(message.locations)
     if message.flags:
         yield "#, " + ", ".join(message.flags)
-    prefix = "#~ " if message.obsolete else ""
-    previous_prefix = "#~| " if message.obsolete else "#| "
-    if message.previous_msgctxt is not None:
-        yield from _field("msgctxt", message.previous_msgctxt, previous_prefix)
-    if message.previous_msgid is not None:
-        yield from _field("msgid", message.previous_msgid, previous_prefix)
-    if message.previous_msgid_plural is not None:
-        yield from _field("msgid_plural", message.previous_msgid_plural, previous_prefix)
-    if message.msgctxt is not None:
-        yield from _field("msgctxt", message.msgctxt, prefix)
-    yield from _field("msgid", message.msgid, prefix)
-    if message.msgid_plural is not None:
-        yield from _field("msgid_plural", message.msgid_plural, prefix)
-        for index, value in enumerate(message.msgstr_plural):
-            yield from _field(f"msgstr[{index}]", value, prefix)
-    else:
-        yield from _field("msgstr", message.msgstr, prefix)
+    for keyword, value, prefix in fields(message):
+        yield from _field(keyword, value, prefix)
 
 
 def format_po(catalog: Catalog) -> str:

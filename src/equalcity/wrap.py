@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from ._linebreaks import ALPHABET, PAIRS
-from .catalog import Catalog, Message
+from .catalog import Catalog, Message, fields
 
 PAGE_WIDTH = 79
 _INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
@@ -364,23 +364,8 @@ def _entry(message: Message) -> Iterator[str]:
         if not set(flags) <= _KNOWN_FLAGS or (flags[0] != "fuzzy" and "fuzzy" in flags):
             raise Unsupported("flags")
         yield "#, " + ", ".join(flags)
-    prefix = "#~ " if message.obsolete else ""
-    previous = "#~| " if message.obsolete else "#| "
-    if message.previous_msgctxt is not None:
-        yield from wrap("msgctxt", message.previous_msgctxt, previous)
-    if message.previous_msgid is not None:
-        yield from wrap("msgid", message.previous_msgid, previous)
-    if message.previous_msgid_plural is not None:
-        yield from wrap("msgid_plural", message.previous_msgid_plural, previous)
-    if message.msgctxt is not None:
-        yield from wrap("msgctxt", message.msgctxt, prefix)
-    yield from wrap("msgid", message.msgid, prefix)
-    if message.msgid_plural is not None:
-        yield from wrap("msgid_plural", message.msgid_plural, prefix)
-        for index, value in enumerate(message.msgstr_plural):
-            yield from wrap(f"msgstr[{index}]", value, prefix)
-    else:
-        yield from wrap("msgstr", message.msgstr, prefix)
+    for keyword, value, prefix in fields(message):
+        yield from wrap(keyword, value, prefix)
 
 
 def format_native(catalog: Catalog) -> str | None:

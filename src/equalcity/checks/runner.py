@@ -150,15 +150,22 @@ def check_target(target: Target, config: CheckConfig) -> list[Finding]:
 def _check_ledger(target: Target, config: CheckConfig) -> list[Finding]:
     root = target.path.parent.parent.parent
     context = LedgerContext(target.display, target.locale, root)
+    return _run_scope("ledger", context, target, config)
+
+
+def _run_scope(scope: str, context: Any, target: Target, config: CheckConfig) -> list[Finding]:
+    """Every enabled check of ``scope`` (file, ledger, source) on one context, each yielding
+    ``(line, message)``; an error a check raises becomes a finding of that check."""
     findings: list[Finding] = []
-    for check_id, severity, func in _enabled("ledger", config):
+    locale = target.locale or None
+    for check_id, severity, func in _enabled(scope, config):
         try:
             for line, message in func(context):
-                findings.append(
-                    Finding(target.display, line, check_id, severity, message, target.locale)
-                )
+                findings.append(Finding(target.display, line, check_id, severity, message, locale))
         except EqualcityError as exc:
-            findings.append(Finding(target.display, exc.line or 1, check_id, severity, exc.message))
+            findings.append(
+                Finding(target.display, exc.line or 1, check_id, severity, exc.message, locale)
+            )
     return findings
 
 
@@ -193,17 +200,7 @@ def _check_po(target: Target, config: CheckConfig) -> list[Finding]:
         frozenset(config.contacts),
         config.glossary,
     )
-    findings: list[Finding] = []
-    for check_id, severity, func in _enabled("file", config):
-        try:
-            for line, message in func(context):
-                findings.append(
-                    Finding(target.display, line, check_id, severity, message, target.locale)
-                )
-        except EqualcityError as exc:
-            findings.append(
-                Finding(target.display, 1, check_id, severity, exc.message, target.locale)
-            )
+    findings = _run_scope("file", context, target, config)
     entry_checks = _enabled("entry", config)
     untranslated_checks = [c for c in entry_checks if c[0] == "untranslated"]
     for message in catalog.active:
