@@ -25,6 +25,16 @@ def run(root: Path, *args: str, code: int = 0) -> subprocess.CompletedProcess[st
     return result
 
 
+def translate_and_commit(repo: git.Repo, po: Path) -> None:
+    """A translator fills every entry, saved the way an editor saves it (msgcat layout)."""
+    catalog = read_po(po)
+    for message in catalog.active:
+        message.msgstr = "FR " + message.msgid
+    write_po_files([(po, catalog, str(po))])
+    repo.git.add(A=True)
+    repo.index.commit("Translate")
+
+
 def test_translation_round_trip_in_a_git_repository(tmp_path: Path) -> None:
     root = tmp_path / "toolbox"
     (root / "source/01-test").mkdir(parents=True)
@@ -39,14 +49,8 @@ def test_translation_round_trip_in_a_git_repository(tmp_path: Path) -> None:
     repo.git.add(A=True)
     repo.index.commit("Start French")
 
-    # A translator works in the PO file, the way an editor saves it (msgcat layout).
     po = root / "locales/fr/01-test/module.po"
-    catalog = read_po(po)
-    for message in catalog.active:
-        message.msgstr = "FR " + message.msgid
-    write_po_files([(po, catalog, str(po))])
-    repo.git.add(A=True)
-    repo.index.commit("Translate")
+    translate_and_commit(repo, po)
 
     # The source moves on; update must leave no diff noise beyond the real change.
     source = root / "source/01-test/module.md"
@@ -149,12 +153,7 @@ def test_review_through_the_installed_command(tmp_path: Path) -> None:
     run(root, "extract")
     run(root, "init", "fr")
     po = root / "locales/fr/01-test/module.po"
-    catalog = read_po(po)
-    for message in catalog.active:
-        message.msgstr = "FR " + message.msgid
-    write_po_files([(po, catalog, str(po))])
-    repo.git.add(A=True)
-    repo.index.commit("Translate")
+    translate_and_commit(repo, po)
 
     refused = run(
         root, "review", "approve", "--locale", "fr", "--doc", "01-test/module", "--all", code=2
