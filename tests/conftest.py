@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import warnings
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -22,6 +24,17 @@ settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 REGENERATE = os.environ.get("EQUALCITY_REGENERATE_GOLDENS") == "1"
+
+
+@pytest.fixture(autouse=True)
+def _collect_git_processes() -> Iterator[None]:
+    """gitpython keeps ``git cat-file`` processes per Repo object and ends them only when the
+    object is collected; collect here, at a known point, so their ResourceWarnings cannot
+    surface at random in a later test (CLI commands run in-process in these tests)."""
+    yield
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
 
 
 def golden(path: Path, actual: str) -> None:
