@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import gc
 import os
-import warnings
 import shutil
 import subprocess
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
