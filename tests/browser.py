@@ -1,0 +1,54 @@
+"""Headless Chromium for tests: Debian's package, driven by Playwright (no downloaded browser).
+
+Usage: ``with chromium() as browser: page = browser.new_page(); ...``. ``console_errors(page)``
+collects console errors and page errors for an assertion at the end.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM = Path(os.environ.get("EQUALCITY_CHROMIUM", "/usr/bin/chromium"))
+# Flags for a machine with no network and no display; without the background-networking ones
+# Chromium keeps trying to reach Google's hosts.
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(os.environ.get("EQUALCITY_SCREENSHOTS", "test-artifacts/screenshots"))
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def console_errors(page: Page) -> list[str]:
+    """A list that fills with the page's console errors and uncaught exceptions."""
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot under ``test-artifacts/screenshots/`` and return its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
