@@ -140,10 +140,15 @@ def render(text: str, translate: Translate) -> str:
     >>> render("# Hello\\n\\n- one\\n- two\\n", {"one": "un", "Hello": "Bonjour"}.get)
     '# Bonjour\\n\\n- un\\n- two\\n'
     """
+    return render_segments(text, lambda segment: translate(segment.msgid))
+
+
+def render_segments(text: str, translate: Callable[[Segment], str | None]) -> str:
+    """Like :func:`render`, with the whole segment (kind, flags, line) passed to ``translate``."""
     out: list[str] = []
     pos = 0
     for piece in _pieces(text):
-        translation = translate(piece.segment.msgid)
+        translation = translate(piece.segment)
         if translation is None or translation == piece.segment.msgid:
             continue
         out.append(text[pos : piece.start])

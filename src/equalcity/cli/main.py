@@ -8,7 +8,7 @@ import click
 
 from .. import __version__
 from ..project import Project
-from . import build, check, extract, format, glossary, init, review, status, update
+from . import build, check, extract, format, glossary, init, release, review, status, update
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,5 +43,6 @@ for command in (
     format.command,
     glossary.command,
     review.command,
+    release.command,
 ):
     main.add_command(command)

@@ -1,0 +1,103 @@
+"""``equalcity release``: the bundles, and the release notes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..project import Project
+from ..release import DEFAULT_CACHE, plan, release_edition
+from ..release.notes import release_notes
+from .errors import reports_errors
+
+
+@click.group("release", invoke_without_command=True)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the bundles go: OUT/<edition>/ per edition (required unless a subcommand).",
+)
+@click.option(
+    "--edition",
+    "-e",
+    "editions",
+    multiple=True,
+    help="Only this edition (repeatable), e.g. fr-LU; default: every edition in release.toml.",
+)
+@click.option(
+    "--preview",
+    is_flag=True,
+    help="Build even if the gate fails; every page says 'preview — not reviewed' and "
+    "unapproved and fallback text is highlighted.",
+)
+@click.option(
+    "--cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=f"Cache folder (default: ROOT/{DEFAULT_CACHE}).",
+)
+@click.option("--no-cache", is_flag=True, help="Build everything from scratch.")
+@click.pass_context
+@reports_errors
+def command(
+    ctx: click.Context,
+    out: Path | None,
+    editions: tuple[str, ...],
+    preview: bool,
+    cache: Path | None,
+    no_cache: bool,
+) -> None:
+    """Build the release bundles of workflows/release.toml.
+
+    Per edition, OUT/<edition>/ holds the translated Markdown, a static HTML site, one PDF per
+    module, manifest.json, SHA256SUMS and a zip of them all. An official edition uses approved
+    strings only and is built only when its gate passes: no check errors, enough approved
+    strings, every contact real and recently verified, inputs committed. Otherwise nothing is
+    written for it and a table says what blocks it.
+
+    Exit status: 0 every edition built, 1 an edition blocked, 2 bad input.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if out is None:
+        raise click.UsageError("--out DIR is required, e.g. 'equalcity release --out dist/'")
+    project: Project = ctx.obj
+    cache_dir = None if no_cache else (cache or project.root / DEFAULT_CACHE)
+    blocked = 0
+    for item in plan(project, editions, preview):
+        label = f"{item.edition.id}{' (preview)' if item.preview else ''}"
+        with click.progressbar(length=item.steps, label=label, file=sys.stderr) as bar:
+            result = release_edition(project, item, out, cache_dir, bar.update)
+        if result.blockers:
+            blocked += 1
+            click.echo(
+                f"{item.edition.id}: blocked — an official release needs all of these fixed:"
+            )
+            width = max(len(b.where) for b in result.blockers)
+            click.echo(f"  {'gate':<9} {'where':<{width}}  what")
+            for blocker in result.blockers:
+                click.echo(f"  {blocker.gate:<9} {blocker.where:<{width}}  {blocker.detail}")
+            continue
+        assert result.folder is not None
+        how = " (from cache)" if result.cached else ""
+        click.echo(f"{item.edition.id}: {result.folder}{how}")
+        if result.archive is not None:
+            click.echo(f"  {result.archive}")
+    if blocked:
+        click.echo(
+            f"{blocked} edition{'s' if blocked > 1 else ''} blocked; fix the above, or build a "
+            "preview with --preview"
+        )
+        ctx.exit(1)
+
+
+@command.command("notes")
+@click.option("--since", required=True, help="The git tag or commit of the previous release.")
+@click.option("--edition", "-e", "editions", multiple=True, help="Only this edition.")
+@click.pass_obj
+@reports_errors
+def notes_command(project: Project, since: str, editions: tuple[str, ...]) -> None:
+    """What changed per edition since a tag, from git history (Markdown on stdout)."""
+    click.echo(release_notes(project, since, editions), nl=False)

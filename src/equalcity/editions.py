@@ -1,0 +1,398 @@
+"""Release editions (``workflows/release.toml``), their contacts, and the gates of a release.
+
+An edition is a language plus the contacts of a country, e.g. ``fr-LU``: French text, with
+Luxembourg's helplines. ``{{contact:ID}}`` resolves from, in order:
+
+1. ``locales/<lang>/contacts-<COUNTRY>.toml`` (the edition's own services),
+2. ``locales/<lang>/contacts.toml`` (EU-wide numbers with names in the language),
+3. ``source/contacts.toml`` (the English register and fallback).
+
+The first file that defines an ID gives the whole contact (fields are never mixed across files,
+so a verified date always belongs to the number it verifies).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .catalog import read_po
+from .errors import EqualcityError
+from .fs import decode_utf8, read_text
+from .project import Project
+from .review import load_panel, read_ledger, review_state
+
+CONFIG = "workflows/release.toml"
+SOURCE_CONTACTS = "source/contacts.toml"
+PLACEHOLDER = re.compile(r"\{\{\s*contact:([A-Za-z0-9_.-]+)\s*\}\}")
+_EDITION_ID = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]+)*$")
+_SETTINGS = {
+    "language",
+    "country",
+    "preview",
+    "min_coverage",
+    "max_contact_age_days",
+    "fallback",
+    "title",
+}
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One bundle: a language, the contacts of a country, and the gate it must pass."""
+
+    id: str
+    language: str
+    country: str = ""
+    preview: bool = False  # always built as a preview (not yet for official release)
+    min_coverage: float = 1.0  # share of strings approved, 0–1
+    max_contact_age_days: int = 365
+    fallback: str = "en"  # a language code whose approved text fills gaps; "en" = source
+    title: str = ""
+
+    def contact_files(self) -> list[str]:
+        files = [f"locales/{self.language}/contacts.toml", SOURCE_CONTACTS]
+        if self.country:
+            files.insert(0, f"locales/{self.language}/contacts-{self.country}.toml")
+        return files
+
+
+@dataclass(frozen=True)
+class Release:
+    """The settings of ``workflows/release.toml``."""
+
+    version: str
+    title: str
+    editions: tuple[Edition, ...]
+
+    def edition(self, edition_id: str) -> Edition:
+        for edition in self.editions:
+            if edition.id.casefold() == edition_id.casefold():
+                return edition
+        known = ", ".join(e.id for e in self.editions) or "none"
+        raise EqualcityError(f"no edition {edition_id!r} (editions: {known})", path=CONFIG)
+
+
+def toml_file(path: Path, display: str) -> tuple[dict[str, Any], str]:
+    """Parse a TOML file; errors name the file and line."""
+    text = decode_utf8(path.read_bytes(), display)
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+)", str(exc))
+        raise EqualcityError(
+            f"not valid TOML: {str(exc).split(' (at')[0]}",
+            path=display,
+            line=int(match.group(1)) if match else None,
+        ) from None
+
+
+def _table_line(text: str, *names: str) -> int | None:
+    """The line of ``[names...]`` (a table header) in a TOML text."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.strip().replace('"', "").replace(" ", "")
+        if stripped == "[" + ".".join(names) + "]":
+            return number
+    return None
+
+
+def load_release(project: Project) -> Release:
+    """Read ``workflows/release.toml`` (no file: no editions)."""
+    path = project.root / CONFIG
+    if not path.exists():
+        return Release("0.0.0", "", ())
+    data, text = toml_file(path, CONFIG)
+    meta = data.get("release", {})
+    defaults = data.get("defaults", {})
+    editions_table = data.get("edition", {})
+    if not isinstance(meta, dict) or not isinstance(defaults, dict):
+        raise EqualcityError("[release] and [defaults] must be tables", path=CONFIG)
+    if not isinstance(editions_table, dict):
+        raise EqualcityError("[edition.ID] must be tables", path=CONFIG)
+    editions = []
+    for edition_id, settings in editions_table.items():
+        line = _table_line(text, "edition", edition_id)
+        if not isinstance(settings, dict):
+            raise EqualcityError(f"edition {edition_id!r} must be a table", path=CONFIG, line=line)
+        editions.append(_edition(project, edition_id, {**defaults, **settings}, line))
+    return Release(str(meta.get("version", "0.0.0")), str(meta.get("title", "")), tuple(editions))
+
+
+def _edition(
+    project: Project, edition_id: str, settings: dict[str, Any], line: int | None
+) -> Edition:
+    def fail(message: str) -> EqualcityError:
+        return EqualcityError(f"edition {edition_id}: {message}", path=CONFIG, line=line)
+
+    if not _EDITION_ID.match(edition_id):
+        raise fail("ids look like 'fr-LU' or 'de' (language, then country)")
+    unknown = sorted(set(settings) - _SETTINGS)
+    if unknown:
+        raise fail(f"unknown setting {unknown[0]!r} (known: {', '.join(sorted(_SETTINGS))})")
+    language = str(settings.get("language", edition_id.split("-")[0]))
+    if language not in project.locales():
+        raise fail(f"no language folder locales/{language}/; run 'equalcity init {language}'")
+    coverage = settings.get("min_coverage", 1.0)
+    if not isinstance(coverage, int | float) or not 0 <= coverage <= 1:
+        raise fail("min_coverage is a share between 0 and 1, e.g. 0.95")
+    age = settings.get("max_contact_age_days", 365)
+    if not isinstance(age, int) or isinstance(age, bool) or age < 1:
+        raise fail("max_contact_age_days is a whole number of days, e.g. 180")
+    preview = settings.get("preview", False)
+    if not isinstance(preview, bool):
+        raise fail("preview is true or false")
+    country = str(settings.get("country", ""))
+    if country and not re.fullmatch(r"[A-Z]{2}", country):
+        raise fail("country is a two-letter ISO code in capitals, e.g. 'LU'")
+    return Edition(
+        edition_id,
+        language,
+        country,
+        preview,
+        float(coverage),
+        age,
+        str(settings.get("fallback", "en")),
+        str(settings.get("title", "")),
+    )
+
+
+# -- contacts ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: str
+    name: str
+    phone: str
+    url: str
+    email: str
+    hours: str
+    example: bool
+    verified: dt.date | None
+    origin: str  # file that defined it
+    line: int | None
+
+    def as_manifest(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "phone": self.phone,
+            "url": self.url,
+            "email": self.email,
+            "example": self.example,
+            "verified": self.verified.isoformat() if self.verified else None,
+            "from": self.origin,
+        }
+
+
+def read_contacts(project: Project, display: str) -> dict[str, Contact]:
+    path = project.root / display
+    if not path.exists():
+        return {}
+    data, text = toml_file(path, display)
+    contacts = {}
+    for contact_id, fields in data.items():
+        line = _table_line(text, contact_id)
+        if not isinstance(fields, dict):
+            raise EqualcityError(
+                f"contact {contact_id!r} must be a table [{contact_id}]", path=display, line=line
+            )
+        verified_raw = fields.get("verified", "")
+        verified: dt.date | None = None
+        if isinstance(verified_raw, dt.date):
+            verified = verified_raw
+        elif verified_raw:
+            try:
+                verified = dt.date.fromisoformat(str(verified_raw))
+            except ValueError:
+                raise EqualcityError(
+                    f"contact {contact_id}: verified must be a date YYYY-MM-DD or empty",
+                    path=display,
+                    line=line,
+                ) from None
+        if not str(fields.get("name", "")).strip():
+            raise EqualcityError(
+                f"contact {contact_id}: a contact needs a name", path=display, line=line
+            )
+        contacts[contact_id] = Contact(
+            contact_id,
+            str(fields.get("name", "")),
+            str(fields.get("phone", "")),
+            str(fields.get("url", "")),
+            str(fields.get("email", "")),
+            str(fields.get("hours", "")),
+            bool(fields.get("example", False)),
+            verified,
+            display,
+            line,
+        )
+    return contacts
+
+
+def contacts_for(project: Project, edition: Edition) -> dict[str, Contact]:
+    """Every contact the edition can use, the first file in the resolution order winning."""
+    resolved: dict[str, Contact] = {}
+    for display in reversed(edition.contact_files()):
+        resolved.update(read_contacts(project, display))
+    return resolved
+
+
+def placeholders(text: str) -> list[tuple[str, int]]:
+    """``(contact id, line)`` for every ``{{contact:ID}}`` in a text."""
+    return [(m.group(1), text.count("\n", 0, m.start()) + 1) for m in PLACEHOLDER.finditer(text)]
+
+
+def used_contacts(project: Project) -> dict[str, tuple[str, int]]:
+    """Contact ids the source text uses → first place (file, line)."""
+    used: dict[str, tuple[str, int]] = {}
+    for doc in project.documents():
+        display = project.rel(project.source_path(doc))
+        for contact_id, line in placeholders(read_text(project.source_path(doc), display)):
+            used.setdefault(contact_id, (display, line))
+    return used
+
+
+# -- gates -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """One reason an edition cannot be released officially."""
+
+    gate: str  # "check" | "coverage" | "contact" | "tree"
+    where: str
+    detail: str
+
+
+@dataclass
+class Coverage:
+    strings: int = 0
+    approved: int = 0
+    per_document: dict[str, tuple[int, int]] = field(default_factory=dict)  # doc → (approved, all)
+
+    @property
+    def share(self) -> float:
+        return self.approved / self.strings if self.strings else 1.0
+
+
+def coverage(project: Project, language: str) -> Coverage:
+    """Approved strings over all strings of the language's documents."""
+    panel = load_panel(project.root)
+    ledger = read_ledger(project.root, language)
+    result = Coverage()
+    for doc in project.documents():
+        path = project.po_path(language, doc)
+        total = approved = 0
+        if path.exists():
+            for message in read_po(path, project.rel(path)).active:
+                if not message.msgid:
+                    continue
+                total += 1
+                if message.translated and (
+                    review_state(message, doc.id, language, ledger, panel).state == "approved"
+                ):
+                    approved += 1
+        result.per_document[doc.id] = (approved, total)
+        result.strings += total
+        result.approved += approved
+    return result
+
+
+def contact_blockers(
+    project: Project, edition: Edition, today: dt.date, used: dict[str, tuple[str, int]]
+) -> list[Blocker]:
+    contacts = contacts_for(project, edition)
+    out = []
+    for contact_id in sorted(used):
+        contact = contacts.get(contact_id)
+        if contact is None:
+            where = "{}:{}".format(*used[contact_id])
+            out.append(Blocker("contact", where, f"{contact_id}: not defined in any contacts file"))
+            continue
+        where = f"{contact.origin}:{contact.line}" if contact.line else contact.origin
+        if contact.example:
+            out.append(Blocker("contact", where, f"{contact_id}: an example, not a real service"))
+        elif contact.verified is None:
+            out.append(Blocker("contact", where, f"{contact_id}: never verified"))
+        elif (today - contact.verified).days > edition.max_contact_age_days:
+            out.append(
+                Blocker(
+                    "contact",
+                    where,
+                    f"{contact_id}: verified {contact.verified.isoformat()}, older than "
+                    f"{edition.max_contact_age_days} days",
+                )
+            )
+    return out
+
+
+def blockers(
+    project: Project,
+    edition: Edition,
+    *,
+    today: dt.date | None = None,
+    check_findings: Iterable[Any] | None = None,
+    dirty: Iterable[str] = (),
+) -> list[Blocker]:
+    """What stops ``edition`` from an official release today (empty: nothing).
+
+    ``check_findings`` are the findings of ``equalcity check`` for the edition's files (run
+    here when not given); ``dirty`` the uncommitted paths the release would read.
+    """
+    from .checks.runner import run as run_checks  # the gate reuses the CI gate as is
+
+    today = today or dt.date.today()
+    out: list[Blocker] = []
+    if check_findings is None:
+        check_findings = run_checks(project, release_inputs(project, edition, existing=True))
+    errors = [f for f in check_findings if f.severity == "error"]
+    for finding in errors[:20]:
+        out.append(
+            Blocker(
+                "check", f"{finding.path}:{finding.line}", f"{finding.check}: {finding.message}"
+            )
+        )
+    if len(errors) > 20:
+        out.append(Blocker("check", "…", f"{len(errors) - 20} more errors; run 'equalcity check'"))
+    cover = coverage(project, edition.language)
+    if cover.share < edition.min_coverage:
+        short = [
+            f"{doc} {approved}/{total}"
+            for doc, (approved, total) in cover.per_document.items()
+            if approved < total
+        ]
+        out.append(
+            Blocker(
+                "coverage",
+                f"locales/{edition.language}/",
+                f"{cover.share:.1%} of strings approved, needs {edition.min_coverage:.0%}"
+                + (
+                    f" (short: {', '.join(short[:4])}{', …' if len(short) > 4 else ''})"
+                    if short
+                    else ""
+                ),
+            )
+        )
+    out += contact_blockers(project, edition, today, used_contacts(project))
+    for path in dirty:
+        out.append(Blocker("tree", path, "uncommitted change; commit it so the manifest names it"))
+    return out
+
+
+def release_inputs(project: Project, edition: Edition, *, existing: bool = False) -> list[Path]:
+    """The files and folders whose content an edition's release depends on."""
+    paths = [
+        project.source_dir,
+        project.locales_dir / edition.language,
+        project.root / "glossary",
+        project.root / "workflows",
+        *(project.root / f for f in edition.contact_files()),
+    ]
+    if edition.fallback != "en":
+        paths.append(project.locales_dir / edition.fallback)
+    return [p for p in paths if p.exists()] if existing else paths

@@ -1,0 +1,69 @@
+"""``equalcity release``: editions → bundles, behind the gates of ``workflows/release.toml``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..editions import Edition, load_release, release_inputs
+from ..project import Project
+from .bundle import EditionResult, build, commit_info, gate, input_key, restore, store
+
+DEFAULT_CACHE = Path(".cache/equalcity")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one edition needs: for the progress bar, one step per document and per PDF."""
+
+    edition: Edition
+    preview: bool
+    steps: int
+
+
+def plan(project: Project, edition_ids: Sequence[str], preview: bool) -> list[Plan]:
+    release = load_release(project)
+    editions = [release.edition(e) for e in edition_ids] if edition_ids else list(release.editions)
+    documents = project.documents()
+    modules = {d.module for d in documents}
+    return [Plan(e, preview or e.preview, len(documents) + len(modules)) for e in editions]
+
+
+def release_edition(
+    project: Project,
+    item: Plan,
+    dist: Path,
+    cache: Path | None,
+    progress: Callable[[int], None] = lambda n: None,
+) -> EditionResult:
+    """Gate, then build (or restore from the cache) one edition."""
+    release = load_release(project)
+    edition = item.edition
+    commit = commit_info(project, release_inputs(project, edition, existing=True))
+    key = input_key(project, edition, item.preview, commit)
+    if not item.preview:
+        blockers = gate(project, edition, commit, cache, key)
+        if blockers:
+            return EditionResult(edition, False, blockers)
+    if cache is not None:
+        folder = restore(cache, key, dist, edition)
+        if folder is not None:
+            progress(item.steps)
+            archive = next(folder.glob("*.zip"), None)
+            return EditionResult(edition, item.preview, folder=folder, archive=archive, cached=True)
+    result = build(
+        project,
+        release,
+        edition,
+        dist,
+        preview=item.preview,
+        commit=commit,
+        cache=cache,
+        progress=progress,
+        jobs=os.cpu_count() or 1,
+    )
+    if cache is not None and result.folder is not None:
+        store(cache, key, result.folder)
+    return result

@@ -1,0 +1,393 @@
+"""Build an edition's bundle: Markdown, HTML site, PDFs, manifest, checksums, zip.
+
+Reproducible: every date is the commit's, files and zip entries are sorted, zip entries carry a
+fixed time and mode, and no machine path is written. Two releases of one commit are
+byte-identical.
+
+Cached by content: an edition whose inputs (every file it reads, the tool's own code, the
+options and the commit) hash to a key seen before is copied from the cache; PDFs are cached by
+their own content as well, so a change to one module re-renders only that module's PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import __version__
+from ..editions import (
+    Blocker,
+    Edition,
+    Release,
+    contact_blockers,
+    contacts_for,
+    coverage,
+    release_inputs,
+    used_contacts,
+)
+from ..errors import EqualcityError
+from ..fs import write_atomic
+from ..gitrepo import open_repo
+from ..project import Document, Project
+from . import html as html_
+from .content import DocumentText, _Language, document_text
+from .pdf import render_job
+
+Progress = Callable[[int], None]
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+GLOSSARY_DIR = "glossary"
+
+
+@dataclass
+class Commit:
+    sha: str
+    date: str  # ISO 8601, UTC, the commit's date
+    dirty: list[str]  # uncommitted or untracked paths among the release's inputs
+
+
+def commit_info(project: Project, paths: Iterable[Path]) -> Commit:
+    repo = open_repo(project.root)
+    try:
+        if not repo.head.is_valid():
+            raise EqualcityError("the repository has no commit yet; commit the content first")
+        head = repo.head.commit
+        moment = head.committed_datetime.astimezone(dt.UTC)
+        root = Path(repo.working_tree_dir or ".").resolve()
+        rel = [str(p.resolve().relative_to(root)) for p in paths if p.exists()]
+        status = repo.git.status("--porcelain", "--untracked-files=all", "--", *rel) if rel else ""
+        dirty = sorted({line[3:].split(" -> ")[-1].strip('"') for line in status.splitlines()})
+        return Commit(head.hexsha, moment.strftime("%Y-%m-%dT%H:%M:%SZ"), dirty)
+    finally:
+        repo.close()
+
+
+@dataclass
+class EditionResult:
+    edition: Edition
+    preview: bool
+    blockers: list[Blocker] = field(default_factory=list)
+    folder: Path | None = None  # dist/<edition>/ when built
+    archive: Path | None = None
+    cached: bool = False
+    pdfs_cached: int = 0
+    documents: list[dict[str, object]] = field(default_factory=list)
+
+
+def _code_fingerprint() -> str:
+    """The tool's own code and templates: a new version of either invalidates the cache."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*")):
+        if path.suffix in {".py", ".html", ".css"} and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(package)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def input_key(project: Project, edition: Edition, preview: bool, commit: Commit) -> str:
+    digest = hashlib.sha256()
+    digest.update(json.dumps([edition.__dict__, preview, commit.sha, commit.dirty]).encode())
+    digest.update(_code_fingerprint().encode())
+    for base in release_inputs(project, edition, existing=True):
+        files = sorted(base.rglob("*")) if base.is_dir() else [base]
+        for path in files:
+            if path.is_file():
+                digest.update(project.rel(path).encode() + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def glossary_version(project: Project) -> str:
+    digest = hashlib.sha256()
+    folder = project.root / GLOSSARY_DIR
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def gate(
+    project: Project, edition: Edition, commit: Commit, cache: Path | None, key: str
+) -> list[Blocker]:
+    """Every blocker of an official release (check and coverage results cached by input key)."""
+    from ..checks.runner import run as run_checks
+
+    stored = cache / "gates" / f"{key}.json" if cache else None
+    if stored is not None and stored.exists():
+        slow = [Blocker(**b) for b in json.loads(stored.read_text("utf-8"))]
+    else:
+        slow = []
+        findings = run_checks(project, release_inputs(project, edition, existing=True))
+        errors = [f for f in findings if f.severity == "error"]
+        slow += [
+            Blocker("check", f"{f.path}:{f.line}", f"{f.check}: {f.message}") for f in errors[:20]
+        ]
+        if len(errors) > 20:
+            slow.append(Blocker("check", "…", f"{len(errors) - 20} more; run 'equalcity check'"))
+        cover = coverage(project, edition.language)
+        if cover.share < edition.min_coverage:
+            slow.append(
+                Blocker(
+                    "coverage",
+                    f"locales/{edition.language}/",
+                    f"{cover.share:.1%} of strings approved ({cover.approved}/{cover.strings}), "
+                    f"needs {edition.min_coverage:.0%}",
+                )
+            )
+        if stored is not None:
+            write_atomic(stored, json.dumps([b.__dict__ for b in slow], ensure_ascii=False))
+    today = dt.date.today()
+    fresh = contact_blockers(project, edition, today, used_contacts(project))
+    fresh += [Blocker("tree", p, "uncommitted change; commit it first") for p in commit.dirty]
+    return slow + fresh
+
+
+def _modules(project: Project) -> dict[str, list[Document]]:
+    modules: dict[str, list[Document]] = {}
+    for doc in project.documents():
+        modules.setdefault(doc.module, []).append(doc)
+    for docs in modules.values():
+        docs.sort(key=lambda d: (d.name != "module", d.name))
+    return modules
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal for ``text``.
+
+    >>> css_string('Preview "draft" </style>')
+    '"Preview \\\\22 draft\\\\22  \\\\3c /style>"'
+    """
+    escaped = "".join(f"\\{ord(c):x} " if c in '"\\<\n' else c for c in text)
+    return f'"{escaped}"'
+
+
+def build(
+    project: Project,
+    release: Release,
+    edition: Edition,
+    dist: Path,
+    *,
+    preview: bool,
+    commit: Commit,
+    cache: Path | None,
+    progress: Progress = lambda n: None,
+    jobs: int = 1,
+) -> EditionResult:
+    """Write ``dist/<edition>/`` (replacing what was there) and its zip."""
+    result = EditionResult(edition, preview)
+    contacts = contacts_for(project, edition)
+    languages: dict[str, _Language] = {}
+    modules = _modules(project)
+    texts: dict[str, DocumentText] = {}
+    for docs in modules.values():
+        for doc in docs:
+            texts[doc.id] = document_text(
+                project, edition, doc, preview=preview, contacts=contacts, languages=languages
+            )
+            progress(1)
+    language = edition.language
+    ui = html_.ui(language)
+    site_title = edition.title or release.title or "equalcity"
+    common = {
+        "lang": html_.html_lang(language),
+        "dir": html_.direction(language),
+        "ui": ui,
+        "preview": preview,
+        "site_title": site_title,
+        "edition": edition.id,
+        "version": release.version,
+        "date": commit.date,
+        "commit": commit.sha,
+        "tool_version": __version__,
+    }
+    files: dict[str, bytes] = {}
+    index_modules = []
+    print_pages: list[tuple[str, str]] = []
+    for module, docs in modules.items():
+        rendered_docs = []
+        for doc in docs:
+            text = texts[doc.id]
+            files[f"markdown/{doc.module}/{doc.name}.md"] = text.markdown.encode("utf-8")
+            page = html_.render_markdown(
+                text.marked, language, highlight=preview, fallback_lang=edition.fallback
+            )
+            body = _label_testimonies(page.body, ui["testimony"])
+            files[f"html/{doc.module}/{doc.name}.html"] = html_.page(
+                "document.html",
+                root="../",
+                title=text.title or doc.id,
+                headings=page.headings,
+                body=body,
+                **common,
+            ).encode("utf-8")
+            printed = html_.render_markdown(
+                text.marked, language, pdf=True, highlight=preview, fallback_lang=edition.fallback
+            )
+            rendered_docs.append(
+                {
+                    "id": doc.id.replace("/", "-"),
+                    "body": _label_testimonies(printed.body, ui["testimony"]),
+                }
+            )
+        title = texts[docs[0].id].title or module
+        index_modules.append(
+            {
+                "id": module,
+                "title": title,
+                "pdf": f"../pdf/{module}.pdf",
+                "documents": [
+                    {
+                        "href": f"{d.module}/{d.name}.html",
+                        "title": texts[d.id].title or d.id,
+                        "summary": texts[d.id].summary,
+                    }
+                    for d in docs
+                ],
+            }
+        )
+        running = f"{site_title} · {edition.id}" + (f" · {ui['preview']}" if preview else "")
+        print_pages.append(
+            (
+                module,
+                html_.page(
+                    "print.html",
+                    title=title,
+                    documents=rendered_docs,
+                    css=html_.stylesheet(),
+                    running_head=css_string(running),
+                    **common,
+                ),
+            )
+        )
+    files["html/index.html"] = html_.page(
+        "index.html", root="", modules=index_modules, **common
+    ).encode("utf-8")
+    files["html/style.css"] = html_.stylesheet().encode("utf-8")
+    jobs_list = [(page_html, str(cache) if cache else None) for _, page_html in print_pages]
+    if jobs > 1 and len(jobs_list) > 1:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(jobs_list))) as pool:
+            outputs = []
+            for output in pool.map(render_job, jobs_list):
+                outputs.append(output)
+                progress(1)
+    else:
+        outputs = []
+        for job in jobs_list:
+            outputs.append(render_job(job))
+            progress(1)
+    for (module, _), (data, was_cached) in zip(print_pages, outputs, strict=True):
+        files[f"pdf/{module}.pdf"] = data
+        result.pdfs_cached += was_cached
+    documents = [texts[doc.id].as_manifest() for docs in modules.values() for doc in docs]
+    result.documents = documents
+    used = used_contacts(project)
+    manifest = {
+        "edition": edition.id,
+        "language": language,
+        "country": edition.country or None,
+        "version": release.version,
+        "preview": preview,
+        "commit": commit.sha,
+        "date": commit.date,
+        "tool": f"equalcity {__version__}",
+        "glossary_version": glossary_version(project),
+        "fallback": edition.fallback,
+        "documents": documents,
+        "totals": {
+            key: sum(int(str(d[key])) for d in documents)
+            for key in ("strings", "approved", "unapproved_shown", "fallback")
+        },
+        "contacts": [contacts[c].as_manifest() for c in sorted(used) if c in contacts],
+    }
+    files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
+    sums = "".join(f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n" for name in sorted(files))
+    files["SHA256SUMS"] = sums.encode()
+    archive_name = f"equalcity-{edition.id}-{release.version}{'-preview' if preview else ''}.zip"
+    files[archive_name] = _zip(edition.id, files)
+    result.folder = _replace_folder(dist / edition.id, files)
+    result.archive = result.folder / archive_name
+    return result
+
+
+def _label_testimonies(body: str, label: str) -> str:
+    from html import escape
+
+    return re.sub(
+        r'<blockquote class="testimony">',
+        f'<blockquote class="testimony" aria-label="{escape(label)}">',
+        body,
+    )
+
+
+def _zip(top: str, files: dict[str, bytes]) -> bytes:
+    """A zip of ``files`` under ``top/``: sorted, fixed times and modes, deflated."""
+    with tempfile.SpooledTemporaryFile() as buffer:
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+            for name in sorted(files):
+                info = zipfile.ZipInfo(f"{top}/{name}", date_time=_ZIP_EPOCH)
+                info.external_attr = 0o644 << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 3
+                archive.writestr(info, files[name])
+        buffer.seek(0)
+        return buffer.read()
+
+
+def _replace_folder(folder: Path, files: dict[str, bytes]) -> Path:
+    """Write ``files`` into a fresh temporary folder, then swap it in for ``folder``."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        for name, data in files.items():
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            os.chmod(path, 0o644)
+        os.chmod(staging, 0o755)
+        old = None
+        if folder.exists():
+            old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+            os.replace(folder, old)
+        os.replace(staging, folder)
+        if old is not None:
+            shutil.rmtree(old)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return folder
+
+
+def read_folder(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def store(cache: Path, key: str, folder: Path) -> None:
+    """Keep a copy of a built edition under its input key."""
+    target = cache / "editions" / key
+    if target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".edition.", dir=target.parent))
+    shutil.copytree(folder, staging, dirs_exist_ok=True)
+    try:
+        os.replace(staging, target)
+    except OSError:  # another release stored the same key meanwhile
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def restore(cache: Path, key: str, dist: Path, edition: Edition) -> Path | None:
+    source = cache / "editions" / key
+    if not (source / "manifest.json").exists():
+        return None
+    return _replace_folder(dist / edition.id, read_folder(source))

@@ -1,0 +1,229 @@
+"""The text of an edition: which string each segment shows, and contacts filled in.
+
+Official editions show approved translations only; where a string has none, the fallback
+(another language's approved text, or the English source) fills the gap and is counted. Previews
+also show translated strings the panel has not approved yet. Fuzzy strings are never shown.
+
+The "marked" Markdown wraps unapproved and fallback text in private sentinel characters that the
+HTML renderer turns into highlights; they are Unicode punctuation, so Markdown emphasis around them
+parses as it does at the start or end of a line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+from ..catalog import Catalog, Message, read_po
+from ..editions import PLACEHOLDER, Contact, Edition
+from ..errors import EqualcityError
+from ..fs import read_text
+from ..markdown import Segment, render_segments
+from ..project import Document, Project
+from ..review import Ledger, Panel, load_panel, read_ledger, review_state
+
+UNAPPROVED = ("\u2e28", "\u2e29")  # ⸨ ⸩ translated, not approved (previews only)
+FALLBACK = ("\u2e26", "\u2e27")  # ⸦ ⸧ fallback text (no approved translation)
+SENTINELS = "".join(UNAPPROVED + FALLBACK)
+_STRIP = str.maketrans("", "", SENTINELS)
+
+
+@dataclass
+class DocumentText:
+    doc: Document
+    markdown: str  # what ships as Markdown: contacts filled in, no marks
+    marked: str  # the same with sentinel marks around unapproved and fallback text
+    title: str
+    summary: str
+    strings: int = 0  # distinct strings of the document
+    approved: int = 0
+    unapproved: int = 0  # shown although not approved (previews)
+    fallback: int = 0
+    reviewers: set[str] = field(default_factory=set)
+
+    def as_manifest(self) -> dict[str, object]:
+        return {
+            "id": self.doc.id,
+            "title": self.title,
+            "strings": self.strings,
+            "approved": self.approved,
+            "unapproved_shown": self.unapproved,
+            "fallback": self.fallback,
+            "reviewers": sorted(self.reviewers),
+        }
+
+
+@dataclass
+class _Choice:
+    text: str | None  # None: the source text
+    status: str  # "approved" | "unapproved" | "fallback"
+    reviewers: tuple[str, ...] = ()
+
+
+class _Language:
+    """Approved (and, for previews, unapproved) strings of one language's documents."""
+
+    def __init__(self, project: Project, language: str, panel: Panel) -> None:
+        self.project = project
+        self.language = language
+        self.panel = panel
+        self.ledger: Ledger = read_ledger(project.root, language)
+
+    def catalog(self, doc: Document) -> Catalog:
+        path = self.project.po_path(self.language, doc)
+        return read_po(path, self.project.rel(path)) if path.exists() else Catalog()
+
+    def review(self, message: Message, doc: Document) -> tuple[str, tuple[str, ...]]:
+        entry = review_state(message, doc.id, self.language, self.ledger, self.panel)
+        return entry.state, entry.approvals
+
+
+def _by_msgid(catalog: Catalog) -> dict[str, Message]:
+    return {
+        m.msgid: m
+        for m in catalog.active
+        if m.msgid and m.msgctxt is None and m.msgid_plural is None
+    }
+
+
+def document_text(
+    project: Project,
+    edition: Edition,
+    doc: Document,
+    *,
+    preview: bool,
+    contacts: dict[str, Contact],
+    languages: dict[str, _Language] | None = None,
+) -> DocumentText:
+    """The edition's text of one document, with counts for the manifest."""
+    languages = languages if languages is not None else {}
+    panel = None
+    for code in (edition.language, edition.fallback):
+        if code != "en" and code not in languages:
+            panel = panel or load_panel(project.root)
+            languages[code] = _Language(project, code, panel)
+    main = languages[edition.language]
+    fallback = languages.get(edition.fallback) if edition.fallback != "en" else None
+    entries = _by_msgid(main.catalog(doc))
+    fallback_entries = _by_msgid(fallback.catalog(doc)) if fallback else {}
+    choices: dict[str, _Choice] = {}
+
+    def choose(msgid: str) -> _Choice:
+        if msgid in choices:
+            return choices[msgid]
+        message = entries.get(msgid)
+        choice = _Choice(None, "fallback")
+        if message is not None and message.translated:
+            state, approvals = main.review(message, doc)
+            if state == "approved":
+                choice = _Choice(message.msgstr, "approved", approvals)
+            elif preview:
+                choice = _Choice(message.msgstr, "unapproved")
+        if choice.status == "fallback" and fallback is not None:
+            other = fallback_entries.get(msgid)
+            if other is not None and other.translated:
+                state, approvals = fallback.review(other, doc)
+                if state == "approved":
+                    choice = _Choice(other.msgstr, "fallback", approvals)
+        choices[msgid] = choice
+        return choice
+
+    def plain(segment: Segment) -> str | None:
+        text = choose(segment.msgid).text
+        return None if text is None else text.translate(_STRIP)
+
+    def marked(segment: Segment) -> str | None:
+        choice = choose(segment.msgid)
+        text = (choice.text if choice.text is not None else segment.msgid).translate(_STRIP)
+        if choice.status == "unapproved":
+            return UNAPPROVED[0] + text + UNAPPROVED[1]
+        if choice.status == "fallback" and (edition.language != "en"):
+            return FALLBACK[0] + text + FALLBACK[1]
+        return None if choice.text is None else text
+
+    source_path = project.source_path(doc)
+    display = project.rel(source_path)
+    source = read_text(source_path, display).translate(_STRIP)
+    try:
+        markdown = render_segments(source, plain)
+        marked_text = render_segments(source, marked)
+    except EqualcityError as exc:
+        raise exc.located(display) from None
+    result = DocumentText(
+        doc,
+        fill_contacts(markdown, contacts, display),
+        fill_contacts(marked_text, contacts, display),
+        "",
+        "",
+    )
+    result.title, result.summary = front_matter(result.markdown)
+    for choice in choices.values():
+        result.strings += 1
+        if choice.status == "approved":
+            result.approved += 1
+            result.reviewers.update(choice.reviewers)
+        elif choice.status == "unapproved":
+            result.unapproved += 1
+        else:
+            result.fallback += 1
+            result.reviewers.update(choice.reviewers)
+    return result
+
+
+def contact_text(contact: Contact) -> str:
+    """A contact as Markdown: the name (linked when it has a web page) and the phone number.
+
+    >>> import datetime as dt
+    >>> c = Contact("x", "Helpline", "116 006", "https://e.org", "", "", False, None, "f", 1)
+    >>> contact_text(c)
+    '[Helpline](https://e.org) ([116 006](tel:116006))'
+    """
+    name = contact.name.replace("[", "\\[").replace("]", "\\]")
+    text = f"[{name}]({contact.url})" if contact.url else name
+    details = []
+    if contact.phone:
+        digits = "".join(ch for ch in contact.phone if ch.isdigit() or ch == "+")
+        details.append(f"[{contact.phone}](tel:{digits})")
+    if contact.email:
+        details.append(f"<{contact.email}>")
+    return text + (f" ({', '.join(details)})" if details else "")
+
+
+def fill_contacts(text: str, contacts: dict[str, Contact], display: str) -> str:
+    """Replace every ``{{contact:ID}}``; an ID no contacts file defines is an error."""
+
+    def replace(match: object) -> str:
+        assert hasattr(match, "group") and hasattr(match, "start")
+        contact = contacts.get(match.group(1))
+        if contact is None:
+            line = text.count("\n", 0, match.start()) + 1
+            raise EqualcityError(
+                f"{{{{contact:{match.group(1)}}}}} is defined in no contacts file of this "
+                "edition; add it to source/contacts.toml or the edition's contacts file",
+                path=display,
+                line=line,
+            )
+        return contact_text(contact)
+
+    return PLACEHOLDER.sub(replace, text)
+
+
+def front_matter(markdown: str) -> tuple[str, str]:
+    """The title and summary of a document's front matter ("" when absent)."""
+    if not markdown.startswith("---"):
+        return "", ""
+    end = markdown.find("\n---", 3)
+    if end < 0:
+        return "", ""
+    try:
+        data = yaml.safe_load(markdown[3:end])
+    except yaml.YAMLError:
+        return "", ""
+    if not isinstance(data, dict):
+        return "", ""
+    return str(data.get("title", "")), str(data.get("summary", ""))
+
+
+def strip_marks(text: str) -> str:
+    return text.translate(_STRIP)

@@ -1,0 +1,271 @@
+"""Markdown → accessible, sanitised HTML pages for a release.
+
+Every page is rendered from the edition's Markdown with markdown-it (the same dialect as
+extraction), then sanitised by nh3 against an allow-list, so a translation can never put a
+script, a style or an event handler on a page, even if ``check`` were switched off. Only then are
+the highlight marks (unapproved and fallback text in previews) turned into ``<mark>`` elements.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
+from importlib import resources
+
+import jinja2
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from ..locales import RTL_LANGUAGES
+from .content import FALLBACK, SENTINELS, UNAPPROVED
+
+_MARKER = re.compile(r"^\s*<!--\s*equalcity:\s*([\w\s-]*?)\s*-->\s*$")
+_TAG = re.compile(r"<[^>]*>")
+
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "code", "del", "div", "em", "h1", "h2", "h3", "h4", "h5",
+    "h6", "hr", "img", "li", "ol", "p", "pre", "s", "section", "strong", "sup", "sub", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "class"},
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "th": {"style", "scope"},
+    "td": {"style"},
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+# The page furniture in each language (the content itself comes from the PO files).
+UI: dict[str, dict[str, str]] = {
+    "en": {
+        "skip": "Skip to content",
+        "contents": "Contents",
+        "preview": "Preview — not reviewed. Do not use with survivors or clients.",
+        "unapproved": "translated, not yet approved by the expert panel",
+        "fallback": "not translated yet: English original",
+        "modules": "Modules",
+        "pdf": "PDF",
+        "testimony": "Testimony (fictional composite)",
+        "version": "Version",
+        "home": "Home",
+    },
+    "fr": {
+        "skip": "Aller au contenu",
+        "contents": "Sommaire",
+        "preview": (
+            "Version provisoire — non relue. Ne pas utiliser avec les victimes ou le public."
+        ),
+        "unapproved": "traduit, pas encore validé par le comité d’experts",
+        "fallback": "pas encore traduit : original anglais",
+        "modules": "Modules",
+        "pdf": "PDF",
+        "testimony": "Témoignage (récit composite fictif)",
+        "version": "Version",
+        "home": "Accueil",
+    },
+    "de": {
+        "skip": "Zum Inhalt springen",
+        "contents": "Inhalt",
+        "preview": "Vorschau – nicht geprüft. Nicht mit Betroffenen oder Klientinnen verwenden.",
+        "unapproved": "übersetzt, noch nicht vom Fachgremium freigegeben",
+        "fallback": "noch nicht übersetzt: englisches Original",
+        "modules": "Module",
+        "pdf": "PDF",
+        "testimony": "Erfahrungsbericht (fiktive Zusammenstellung)",
+        "version": "Version",
+        "home": "Startseite",
+    },
+    "pt": {
+        "skip": "Saltar para o conteúdo",
+        "contents": "Índice",
+        "preview": "Pré-visualização — não revista. Não utilizar com sobreviventes ou utentes.",
+        "unapproved": "traduzido, ainda não aprovado pelo painel de especialistas",
+        "fallback": "ainda não traduzido: original em inglês",
+        "modules": "Módulos",
+        "pdf": "PDF",
+        "testimony": "Testemunho (relato compósito fictício)",
+        "version": "Versão",
+        "home": "Início",
+    },
+    "ar": {
+        "skip": "الانتقال إلى المحتوى",
+        "contents": "المحتويات",
+        "preview": "نسخة أولية — لم تُراجَع. لا تُستخدم مع الناجيات أو المراجِعات.",
+        "unapproved": "مترجَم، ولم يعتمده فريق الخبراء بعد",
+        "fallback": "لم يُترجَم بعد: النص الإنجليزي الأصلي",
+        "modules": "الوحدات",
+        "pdf": "PDF",
+        "testimony": "شهادة (رواية مركّبة خيالية)",
+        "version": "الإصدار",
+        "home": "الصفحة الرئيسية",
+    },
+}
+
+
+def ui(language: str) -> dict[str, str]:
+    return {**UI["en"], **UI.get(language.split("_")[0], {})}
+
+
+def direction(language: str) -> str:
+    return "rtl" if language.split("_")[0] in RTL_LANGUAGES else "ltr"
+
+
+def html_lang(language: str) -> str:
+    """BCP 47 form of a gettext code: ``pt_BR`` → ``pt-BR``."""
+    return language.replace("_", "-")
+
+
+def slug(text: str) -> str:
+    """An ``id`` for a heading: letters of any script kept, the rest dashes.
+
+    >>> slug("Module 2: Violence domestique — l’essentiel")
+    'module-2-violence-domestique-l-essentiel'
+    """
+    text = unicodedata.normalize("NFC", text.translate(str.maketrans("", "", SENTINELS)))
+    words = re.findall(r"\w+", text.casefold())
+    return "-".join(words) or "section"
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    md = (
+        MarkdownIt("commonmark", {"html": True})
+        .enable(["table", "strikethrough"])
+        .use(front_matter_plugin)
+        .use(footnote_plugin)
+    )
+    return md
+
+
+@dataclass(frozen=True)
+class Rendered:
+    body: str  # sanitised HTML of the document
+    headings: tuple[tuple[int, str, str], ...]  # (level, id, text) of h1–h3
+
+
+def _link_target(href: str, pdf: bool) -> str | None:
+    """Links between documents of the toolbox point at pages, not at Markdown files."""
+    if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I) or href.startswith("#"):
+        return href
+    if pdf:
+        return None
+    return re.sub(r"\.md(?=$|#)", ".html", href)
+
+
+def _prepare(tokens: list[Token], pdf: bool) -> list[tuple[int, str, str]]:
+    headings: list[tuple[int, str, str]] = []
+    seen: dict[str, int] = {}
+    pending: set[str] = set()
+    for index, token in enumerate(tokens):
+        if token.type == "html_block":
+            match = _MARKER.match(token.content)
+            if match:
+                pending = set(match.group(1).split())
+                token.content = ""
+            continue
+        if token.nesting == 1 and token.level == 0 and pending:
+            classes = sorted(pending)
+            token.attrJoin("class", " ".join(classes))
+            pending = set()
+        if token.type == "heading_open":
+            inline = tokens[index + 1]
+            text = "".join(
+                child.content
+                for child in inline.children or []
+                if child.type in ("text", "code_inline")
+            )
+            base = slug(text)
+            seen[base] = seen.get(base, 0) + 1
+            anchor = base if seen[base] == 1 else f"{base}-{seen[base]}"
+            token.attrSet("id", anchor)
+            level = int(token.tag[1])
+            if level <= 3:
+                headings.append((level, anchor, text.translate(str.maketrans("", "", SENTINELS))))
+        if token.type == "inline":
+            for child in token.children or []:
+                if child.type == "link_open":
+                    target = _link_target(str(child.attrGet("href") or ""), pdf)
+                    if target is None:
+                        child.attrs.pop("href", None)
+                    else:
+                        child.attrSet("href", target)
+    return headings
+
+
+def sanitise(html: str) -> str:
+    """Only the elements and attributes Markdown produces survive; scripts lose their content."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=URL_SCHEMES,
+        strip_comments=True,
+        link_rel="noopener noreferrer",
+        filter_style_properties={"text-align"},
+    )
+
+
+def _marks(html: str, labels: dict[str, str], highlight: bool, fallback_lang: str) -> str:
+    """Sentinels → ``<mark>`` (previews) in text; removed inside tags (e.g. an image's alt).
+
+    Fallback text always carries its own ``lang`` and ``dir``, so English inside an Arabic
+    page is read and laid out as English."""
+    html = _TAG.sub(lambda m: m.group().translate(str.maketrans("", "", SENTINELS)), html)
+    other = f'lang="{fallback_lang}" dir="{direction(fallback_lang)}"'
+    if highlight:
+        start = f'<mark class="fallback" title="{escape(labels["fallback"])}" {other}>'
+        end = "</mark>"
+    else:
+        start, end = f'<span class="fallback-text" {other}>', "</span>"
+    replacements = {
+        UNAPPROVED[0]: f'<mark class="unapproved" title="{escape(labels["unapproved"])}">',
+        FALLBACK[0]: start,
+        UNAPPROVED[1]: "</mark>",
+        FALLBACK[1]: end,
+    }
+    return re.sub(f"[{SENTINELS}]", lambda m: replacements[m.group()], html)
+
+
+def render_markdown(
+    markdown: str,
+    language: str,
+    *,
+    pdf: bool = False,
+    highlight: bool = False,
+    fallback_lang: str = "en",
+) -> Rendered:
+    md = _parser()
+    env: dict[str, object] = {}
+    tokens = md.parse(markdown, env)
+    headings = _prepare(tokens, pdf)
+    html = md.renderer.render(tokens, md.options, env)
+    body = _marks(sanitise(html), ui(language), highlight, html_lang(fallback_lang))
+    return Rendered(body, tuple(headings))
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("equalcity.release", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def page(template: str, **values: object) -> str:
+    return environment().get_template(template).render(**values)
+
+
+def stylesheet() -> str:
+    return resources.files("equalcity.release").joinpath("templates/style.css").read_text("utf-8")
