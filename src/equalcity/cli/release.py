@@ -82,6 +82,8 @@ def command(
             continue
         assert result.folder is not None
         how = " (from cache)" if result.cached else ""
+        if result.pdfs_cached and not result.cached:
+            how = f" ({result.pdfs_cached} PDFs unchanged, reused)"
         click.echo(f"{item.edition.id}: {result.folder}{how}")
         if result.archive is not None:
             click.echo(f"  {result.archive}")

@@ -51,7 +51,7 @@ GLOSSARY_DIR = "glossary"
 @dataclass
 class Commit:
     sha: str
-    date: str  # ISO 8601, UTC, the commit's date
+    date: str  # ISO 8601, UTC: the last commit that changed the edition's inputs
     dirty: list[str]  # uncommitted or untracked paths among the release's inputs
 
 
@@ -61,9 +61,16 @@ def commit_info(project: Project, paths: Iterable[Path]) -> Commit:
         if not repo.head.is_valid():
             raise EqualcityError("the repository has no commit yet; commit the content first")
         head = repo.head.commit
-        moment = head.committed_datetime.astimezone(dt.UTC)
         root = Path(repo.working_tree_dir or ".").resolve()
         rel = [str(p.resolve().relative_to(root)) for p in paths if p.exists()]
+        # The date of the newest commit that changed what the edition is built from: a commit
+        # elsewhere (another language, say) leaves the edition's PDFs byte-identical.
+        stamp = repo.git.log("-1", "--format=%ct", "HEAD", "--", *rel) if rel else ""
+        moment = (
+            dt.datetime.fromtimestamp(int(stamp), dt.UTC)
+            if stamp.strip()
+            else head.committed_datetime.astimezone(dt.UTC)
+        )
         status = repo.git.status("--porcelain", "--untracked-files=all", "--", *rel) if rel else ""
         dirty = sorted({line[3:].split(" -> ")[-1].strip('"') for line in status.splitlines()})
         return Commit(head.hexsha, moment.strftime("%Y-%m-%dT%H:%M:%SZ"), dirty)
@@ -218,7 +225,11 @@ def build(
             text = texts[doc.id]
             files[f"markdown/{doc.module}/{doc.name}.md"] = text.markdown.encode("utf-8")
             page = html_.render_markdown(
-                text.marked, language, highlight=preview, fallback_lang=edition.fallback
+                text.marked,
+                language,
+                highlight=preview,
+                fallback_lang=edition.fallback,
+                heading_ids=text.heading_ids,
             )
             body = _label_testimonies(page.body, ui["testimony"])
             files[f"html/{doc.module}/{doc.name}.html"] = html_.page(
@@ -230,7 +241,12 @@ def build(
                 **common,
             ).encode("utf-8")
             printed = html_.render_markdown(
-                text.marked, language, pdf=True, highlight=preview, fallback_lang=edition.fallback
+                text.marked,
+                language,
+                pdf=True,
+                highlight=preview,
+                fallback_lang=edition.fallback,
+                heading_ids=[f"{doc.module}-{doc.name}-{i}" for i in text.heading_ids],
             )
             rendered_docs.append(
                 {

@@ -11,12 +11,13 @@ parses as it does at the start or end of a line.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import yaml
 
 from ..catalog import Catalog, Message, read_po
-from ..editions import PLACEHOLDER, Contact, Edition
+from ..editions import PLACEHOLDER, Contact, Edition, placeholders
 from ..errors import EqualcityError
 from ..fs import read_text
 from ..markdown import Segment, render_segments
@@ -27,6 +28,18 @@ UNAPPROVED = ("\u2e28", "\u2e29")  # ⸨ ⸩ translated, not approved (previews 
 FALLBACK = ("\u2e26", "\u2e27")  # ⸦ ⸧ fallback text (no approved translation)
 SENTINELS = "".join(UNAPPROVED + FALLBACK)
 _STRIP = str.maketrans("", "", SENTINELS)
+# A "<" that opens an HTML tag, comment or declaration (not an autolink such as <https://…>
+# or <name@example.org>): translations never carry raw HTML into a release.
+_RAW_HTML = re.compile(r"<(?=[A-Za-z/!?])(?![A-Za-z][A-Za-z0-9+.-]{1,31}:)(?![^<>\s@]+@[^<>\s]+>)")
+
+
+def neutralise_html(text: str) -> str:
+    """Escape raw HTML in a translation so Markdown shows it as text.
+
+    >>> neutralise_html("<script>x</script> <https://e.org> <a@b.org>")
+    '&lt;script>x&lt;/script> <https://e.org> <a@b.org>'
+    """
+    return _RAW_HTML.sub("&lt;", text)
 
 
 @dataclass
@@ -34,6 +47,7 @@ class DocumentText:
     doc: Document
     markdown: str  # what ships as Markdown: contacts filled in, no marks
     marked: str  # the same with sentinel marks around unapproved and fallback text
+    heading_ids: list[str]  # anchors of the headings, from the English text: links keep working
     title: str
     summary: str
     strings: int = 0  # distinct strings of the document
@@ -131,11 +145,14 @@ def document_text(
 
     def plain(segment: Segment) -> str | None:
         text = choose(segment.msgid).text
-        return None if text is None else text.translate(_STRIP)
+        return None if text is None else neutralise_html(text.translate(_STRIP))
 
     def marked(segment: Segment) -> str | None:
         choice = choose(segment.msgid)
-        text = (choice.text if choice.text is not None else segment.msgid).translate(_STRIP)
+        if choice.text is None:
+            text = segment.msgid.translate(_STRIP)
+        else:
+            text = neutralise_html(choice.text.translate(_STRIP))
         if choice.status == "unapproved":
             return UNAPPROVED[0] + text + UNAPPROVED[1]
         if choice.status == "fallback" and (edition.language != "en"):
@@ -145,6 +162,14 @@ def document_text(
     source_path = project.source_path(doc)
     display = project.rel(source_path)
     source = read_text(source_path, display).translate(_STRIP)
+    for contact_id, line in placeholders(source):
+        if contact_id not in contacts:
+            raise EqualcityError(
+                f"{{{{contact:{contact_id}}}}} is defined in no contacts file of this edition; "
+                "add it to source/contacts.toml or the edition's contacts file",
+                path=display,
+                line=line,
+            )
     try:
         markdown = render_segments(source, plain)
         marked_text = render_segments(source, marked)
@@ -154,6 +179,7 @@ def document_text(
         doc,
         fill_contacts(markdown, contacts, display),
         fill_contacts(marked_text, contacts, display),
+        heading_ids(source),
         "",
         "",
     )
@@ -169,6 +195,13 @@ def document_text(
             result.fallback += 1
             result.reviewers.update(choice.reviewers)
     return result
+
+
+def heading_ids(source: str) -> list[str]:
+    """Anchors for a document's headings in order, made from the English headings."""
+    from .html import headings_of
+
+    return [anchor for _, anchor, _ in headings_of(source, all_levels=True)]
 
 
 def contact_text(contact: Contact) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -160,9 +161,12 @@ def _link_target(href: str, pdf: bool) -> str | None:
     return re.sub(r"\.md(?=$|#)", ".html", href)
 
 
-def _prepare(tokens: list[Token], pdf: bool) -> list[tuple[int, str, str]]:
+def _prepare(
+    tokens: list[Token], pdf: bool, ids: Sequence[str] = (), all_levels: bool = False
+) -> list[tuple[int, str, str]]:
     headings: list[tuple[int, str, str]] = []
     seen: dict[str, int] = {}
+    count = 0
     pending: set[str] = set()
     for index, token in enumerate(tokens):
         if token.type == "html_block":
@@ -185,9 +189,12 @@ def _prepare(tokens: list[Token], pdf: bool) -> list[tuple[int, str, str]]:
             base = slug(text)
             seen[base] = seen.get(base, 0) + 1
             anchor = base if seen[base] == 1 else f"{base}-{seen[base]}"
+            if count < len(ids):
+                anchor = ids[count]
+            count += 1
             token.attrSet("id", anchor)
             level = int(token.tag[1])
-            if level <= 3:
+            if level <= 3 or all_levels:
                 headings.append((level, anchor, text.translate(str.maketrans("", "", SENTINELS))))
         if token.type == "inline":
             for child in token.children or []:
@@ -241,14 +248,22 @@ def render_markdown(
     pdf: bool = False,
     highlight: bool = False,
     fallback_lang: str = "en",
+    heading_ids: Sequence[str] = (),
 ) -> Rendered:
+    """Sanitised HTML of a document; ``heading_ids`` (from the English text) name the headings
+    so that links between documents reach the same section in every language."""
     md = _parser()
     env: dict[str, object] = {}
     tokens = md.parse(markdown, env)
-    headings = _prepare(tokens, pdf)
+    headings = _prepare(tokens, pdf, heading_ids)
     html = md.renderer.render(tokens, md.options, env)
     body = _marks(sanitise(html), ui(language), highlight, html_lang(fallback_lang))
     return Rendered(body, tuple(headings))
+
+
+def headings_of(markdown: str, all_levels: bool = False) -> list[tuple[int, str, str]]:
+    """(level, anchor, text) of a document's headings."""
+    return _prepare(_parser().parse(markdown, {}), False, (), all_levels)
 
 
 @lru_cache(maxsize=1)

@@ -91,6 +91,14 @@ def edition_notes(repo: git.Repo, project: Project, edition: Edition, since: str
     lines += ["", "### Approvals"]
     ledger = f"locales/{lang}/reviews.jsonl"
     old = set((_show(repo, since, ledger) or "").splitlines())
+    approved_before = set()
+    for line in old:
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(record, dict) and record.get("decision") == "approve":
+            approved_before.add((record.get("doc"), record.get("key"), record.get("text")))
     new_lines = [
         line
         for line in (_show(repo, "HEAD", ledger) or "").splitlines()
@@ -104,8 +112,12 @@ def edition_notes(repo: git.Repo, project: Project, edition: Edition, since: str
             record = json.loads(line)
         except json.JSONDecodeError:
             continue
+        if not isinstance(record, dict):
+            continue
         doc = str(record.get("doc", "?"))
         if record.get("decision") == "approve":
+            if (record.get("doc"), record.get("key"), record.get("text")) in approved_before:
+                continue  # the same text approved again: nothing new for readers
             approved.setdefault(doc, set()).add(str(record.get("key", "")))
             reviewers.setdefault(doc, set()).add(str(record.get("reviewer", "")))
         elif record.get("decision") == "request-changes":
@@ -116,7 +128,8 @@ def edition_notes(repo: git.Repo, project: Project, edition: Edition, since: str
         parts = []
         if doc in approved:
             parts.append(
-                f"{len(approved[doc])} strings approved by {', '.join(sorted(reviewers[doc]))}"
+                f"{len(approved[doc])} new or changed strings approved by "
+                f"{', '.join(sorted(reviewers[doc]))}"
             )
         if doc in requests:
             parts.append(f"{requests[doc]} change requests")
