@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,9 @@ def test_workflows_run_the_suite_and_the_gate() -> None:
     assert "equalcity check --format github" in steps
     release = yaml.safe_load((ROOT / ".github/workflows/release.yml").read_text())
     assert release[True]["push"]["tags"] == ["v*"]  # YAML 1.1 reads the key "on" as True
-    assert release["jobs"]["edition"]["strategy"]["matrix"]["include"]
+    editions = tomllib.loads((ROOT / "workflows/release.toml").read_text())["edition"]
+    assert release["jobs"]["edition"]["strategy"]["matrix"]["edition"] == list(editions)
+    assert "equalcity release" in release["jobs"]["edition"]["steps"][-2]["run"]
 
 
 def test_pre_commit_hooks_name_real_commands() -> None:
