@@ -102,3 +102,20 @@ def test_broken_front_matter_is_reported_with_its_line(text: str, line: int, mes
         extract(text)
     assert info.value.line == line
     assert message in info.value.message
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["- oder", "+ x", "* x", "1. Schritt", "2) zwei", "# Titel", "> Zitat", "```", "~~~", "---",
+     "***", "===", "|---|---|", "<div>", "<!-- c -->", "[^1]: note", "   - eingerückt"],
+)  # fmt: skip
+@pytest.mark.parametrize("position", ["first", "later"])
+def test_a_translation_line_never_opens_a_block_of_its_own(line: str, position: str) -> None:
+    """Whatever a translator's line starts with, the paragraph stays one paragraph."""
+    source = "# Title\n\nOne paragraph.\n\n- An item.\n"
+    translation = line if position == "first" else "Erste Zeile\n" + line
+    for target in ("One paragraph.", "An item."):
+        rebuilt = render(source, {target: translation}.get)
+        segments = extract(rebuilt)
+        assert [s.kind for s in segments] == ["heading", "paragraph", "list item"], rebuilt
+        assert len(segments) == 3

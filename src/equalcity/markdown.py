@@ -188,13 +188,50 @@ def _splice(piece: _Piece, translation: str) -> str:
     if piece.style == "inline":
         return " ".join(translation.split("\n"))
     lines = translation.split("\n")
-    out = [lines[0]]
+    out = [_escape_block_start(lines[0])]
     for index, line in enumerate(lines[1:]):
         prefix = (
             piece.line_prefixes[index] if index < len(piece.line_prefixes) else piece.continuation
         )
+        if _BLOCK_START.match(line) or ("|" in line and _TABLE_DELIMITER.match(line)):
+            # Indented by four, a line cannot start a list, heading, quote, fence, table or
+            # setext underline: it stays a line of this block (its leading spaces are dropped).
+            line = "    " + line
         out.append(piece.newline + prefix + line)
     return "".join(out)
+
+
+# The start of a line that would open a block of its own (or end a paragraph) if a translation
+# put it at the beginning of a line: ATX heading, quote, bullet or ordered list item, fence,
+# thematic break, setext underline, HTML block, footnote definition.
+_BLOCK_START = re.compile(
+    r"^ {0,3}(?:[#>]|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|`{3,}|~{3,}"
+    r"|(?:[-*_][ \t]*){3,}$|=+[ \t]*$|\[\^"
+    r"|<(?:[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$)|/[A-Za-z]|[!?]))"
+)
+
+
+_TABLE_DELIMITER = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+
+
+def _escape_block_start(line: str) -> str:
+    r"""Backslash-escape what would make a translation's first line open another block.
+
+    >>> _escape_block_start("1. Schritt: zuhören")
+    '1\\. Schritt: zuhören'
+    >>> _escape_block_start("- oder")
+    '\\- oder'
+    >>> _escape_block_start("*Betonung* bleibt")
+    '*Betonung* bleibt'
+    """
+    match = _BLOCK_START.match(line)
+    if not match:
+        return line
+    start = len(line) - len(line.lstrip(" "))
+    ordered = re.match(r"\d{1,9}", line[start:])
+    if ordered:
+        start += ordered.end()
+    return line[:start] + "\\" + line[start:]
 
 
 def _escape_pipes(text: str) -> str:
