@@ -110,9 +110,8 @@ class Repo:
         ]
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Repo:
-    root = tmp_path / "toolbox"
+def start(root: Path) -> Repo:
+    """The panel, one source document and its untranslated French PO file; nothing committed."""
     (root / "source/01-test").mkdir(parents=True)
     (root / "workflows").mkdir()
     shutil.copy(DATA / "markdown/special.md", root / "source/01-test/module.md")
@@ -120,6 +119,12 @@ def repo(tmp_path: Path) -> Repo:
     repo = Repo(root).as_("maintainer@example.org")
     repo("extract")
     repo("init", "fr")
+    return repo
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    repo = start(tmp_path / "toolbox")
     repo.commit_all("Start French")
     repo.as_("translator@example.org")
     catalog = read_po(repo.po)

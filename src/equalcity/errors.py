@@ -51,3 +51,12 @@ class MarkdownError(EqualcityError):
 
 class ToolMissingError(EqualcityError):
     """An external program (GNU gettext) is not installed."""
+
+
+class ConflictError(EqualcityError):
+    """A write that would clash with other work: uncommitted or staged changes to the same
+    files, a text that changed since the reviewer saw it, or another write holding the lock."""
+
+
+class RefusedError(EqualcityError):
+    """An action the review rules forbid: off the roster, or approving one's own translation."""

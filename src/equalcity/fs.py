@@ -9,6 +9,15 @@ from pathlib import Path
 from .errors import EqualcityError
 
 
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+_UMASK = _umask()  # read once, at import: changing it is not thread-safe
+
+
 def read_text(path: Path, display: str | None = None) -> str:
     """Read a UTF-8 file; a missing file or invalid byte is an error naming its line."""
     name = display or str(path)
@@ -54,10 +63,16 @@ def write_atomic(path: Path, data: str | bytes) -> bool:
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o666 & ~_UMASK
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(raw)
+        # mkstemp makes the file private (0600); give it the mode a plain write would.
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

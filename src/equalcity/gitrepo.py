@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import fcntl
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import git
 
-from .errors import EqualcityError
+from .errors import ConflictError, EqualcityError
 
 
 def open_repo(root: Path) -> git.Repo:
+    """The repository holding ``root``. Close it (``with open_repo(root) as repo:``) in
+    long-running processes: gitpython ends its ``git cat-file`` helpers only then, or at gc."""
     try:
         return git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -49,6 +55,49 @@ def commit(repo: git.Repo, paths: Sequence[Path], message: str, who: Identity) -
     repo.index.add(rel)
     actor = git.Actor(who.name, who.email)
     return str(repo.index.commit(message, author=actor, committer=actor).hexsha)
+
+
+def staged_paths(repo: git.Repo) -> list[str]:
+    """Paths whose changes are staged (in the index, not yet committed)."""
+    if not repo.head.is_valid():
+        return sorted(str(entry[0]) for entry in repo.index.entries)
+    return sorted({str(item.a_path) for item in repo.index.diff("HEAD")})
+
+
+_THREAD_LOCKS: dict[str, threading.Lock] = {}
+_THREAD_LOCKS_GUARD = threading.Lock()
+LOCK_FILE = "equalcity.lock"
+
+
+@contextmanager
+def write_lock(repo: git.Repo, timeout: float = 30.0) -> Iterator[None]:
+    """Hold the repository's write lock: one writer at a time across threads (a lock per
+    repository) and across processes (``flock`` on ``.git/equalcity.lock``)."""
+    git_dir = Path(repo.git_dir).resolve()
+    with _THREAD_LOCKS_GUARD:
+        lock = _THREAD_LOCKS.setdefault(str(git_dir), threading.Lock())
+    busy = ConflictError(
+        f"another review is still being recorded in this repository after {timeout:g} s; try again"
+    )
+    if not lock.acquire(timeout=timeout):
+        raise busy
+    try:
+        with (git_dir / LOCK_FILE).open("a+b") as handle:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise busy from None
+                    time.sleep(0.02)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        lock.release()
 
 
 def dirty_paths(repo: git.Repo, paths: Sequence[Path]) -> list[str]:
@@ -90,3 +139,31 @@ def edited_lines(repo: git.Repo, path: Path) -> list[tuple[str, str]]:
         if any(line.startswith("-") and not line.startswith("---") for line in diff.splitlines()):
             found.append((item.hexsha[:10], str(item.author.email)))
     return found
+
+
+def first_parent_history(repo: git.Repo) -> list[tuple[str, int]]:
+    """``(commit, commit time as a Unix timestamp)`` along HEAD's first parents, newest first."""
+    if not repo.head.is_valid():
+        return []
+    out = repo.git.log("--first-parent", "--format=%H %ct", "HEAD")
+    return [(sha, int(stamp)) for sha, stamp in (line.split() for line in out.splitlines())]
+
+
+def tree_files(repo: git.Repo, commit_: str, paths: Sequence[str]) -> dict[str, str]:
+    """Blob id of every file under ``paths`` at ``commit_``, by path."""
+    out = repo.git.ls_tree("-r", "-z", commit_, "--", *paths)
+    found: dict[str, str] = {}
+    for record in out.split("\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition("\t")
+        _mode, kind, blob = meta.split()
+        if kind == "blob":
+            found[path] = blob
+    return found
+
+
+def blob(repo: git.Repo, blob_id: str) -> bytes:
+    """The content of a blob (through git's one long-lived ``cat-file --batch`` process)."""
+    _sha, _kind, _size, data = repo.git.get_object_data(blob_id)
+    return bytes(data)

@@ -10,6 +10,7 @@ import hashlib
 import io
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -323,7 +324,7 @@ class Matcher:
     def of(cls, glossary: Glossary, language: str) -> Matcher:
         matcher = cls(language)
         for concept in glossary.concepts:
-            terms = concept.terms.get(language) or concept.terms.get(language.split("_")[0])
+            terms = terms_in(concept, language)
             if terms is None:
                 continue
             for status in (*STATUSES, "variants"):
@@ -436,17 +437,31 @@ def matcher(glossary: Glossary, language: str) -> Matcher:
     return _MATCHERS[key]
 
 
-def hints(glossary: Glossary, source_matcher: Matcher, language: str, msgid: str) -> list[str]:
-    """The ``#.`` comments for an entry: each concept in ``msgid`` with this language's terms."""
-    lines: list[str] = []
+def terms_in(concept: Concept, language: str) -> LanguageTerms | None:
+    """The concept's terms in ``language`` (``pt_BR`` falls back to ``pt``)."""
+    return concept.terms.get(language) or concept.terms.get(language.split("_")[0])
+
+
+def source_concepts(matches: Iterable[Match]) -> list[tuple[Concept, str]]:
+    """The concepts that matches of English terms name, each once and in order, with its
+    preferred English term (a match of a forbidden English term names none)."""
+    out: list[tuple[Concept, str]] = []
     seen: set[str] = set()
-    for match in source_matcher.find(msgid):
+    for match in matches:
         concept = match.concept
         if concept.id in seen or match.status == "forbidden":
             continue
         seen.add(concept.id)
-        target = concept.terms.get(language) or concept.terms.get(language.split("_")[0])
         english = concept.terms["en"].preferred[0] if "en" in concept.terms else match.term
+        out.append((concept, english))
+    return out
+
+
+def hints(glossary: Glossary, source_matcher: Matcher, language: str, msgid: str) -> list[str]:
+    """The ``#.`` comments for an entry: each concept in ``msgid`` with this language's terms."""
+    lines: list[str] = []
+    for concept, english in source_concepts(source_matcher.find(msgid)):
+        target = terms_in(concept, language)
         if target is None or not target.preferred:
             continue
         line = f"glossary: {english} → {', '.join(target.preferred)}"

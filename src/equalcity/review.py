@@ -20,7 +20,7 @@ from typing import Any
 
 from .catalog import Catalog, Message
 from .errors import EqualcityError
-from .fs import decode_utf8
+from .fs import decode_utf8, write_atomic
 
 PANEL = "workflows/panel.toml"
 LEDGER = "reviews.jsonl"
@@ -115,7 +115,11 @@ def load_panel(root: Path) -> Panel:
     path = root / PANEL
     if not path.exists():
         return Panel()
-    text = decode_utf8(path.read_bytes(), PANEL)
+    return parse_panel(decode_utf8(path.read_bytes(), PANEL))
+
+
+def parse_panel(text: str) -> Panel:
+    """Validate the text of ``workflows/panel.toml`` (e.g. as it was at an earlier commit)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -235,10 +239,14 @@ def read_ledger(root: Path, locale: str) -> Ledger:
     """Every well-formed line; malformed ones are reported, never dropped or rewritten."""
     path = ledger_path(root, locale)
     display = f"locales/{locale}/{LEDGER}"
-    ledger = Ledger()
     if not path.exists():
-        return ledger
-    text = decode_utf8(path.read_bytes(), display)
+        return Ledger()
+    return parse_ledger(decode_utf8(path.read_bytes(), display), display)
+
+
+def parse_ledger(text: str, display: str) -> Ledger:
+    """The decisions in the text of a ledger; malformed lines become located problems."""
+    ledger = Ledger()
     fields = {"doc", "key", "text", "reviewer", "decision", "time"}
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
@@ -275,14 +283,14 @@ def read_ledger(root: Path, locale: str) -> Ledger:
 
 
 def append_decisions(root: Path, locale: str, decisions: Iterable[Decision]) -> Path:
-    """Append lines to the ledger (never rewriting what is there)."""
+    """Append lines to the ledger, keeping every existing byte; the new file replaces the old
+    atomically, so a crash never leaves half a line."""
     path = ledger_path(root, locale)
-    lines = "".join(d.as_json() + "\n" for d in decisions)
+    lines = "".join(d.as_json() + "\n" for d in decisions).encode("utf-8")
     existing = path.read_bytes() if path.exists() else b""
     if existing and not existing.endswith(b"\n"):
-        lines = "\n" + lines
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(lines)
+        lines = b"\n" + lines
+    write_atomic(path, existing + lines)
     return path
 
 

@@ -1,21 +1,33 @@
 """What a panel member does: see what waits, look at one entry, approve or request changes.
 
-Decisions go through ``decide`` whatever the front end (CLI now, a review page later): one ledger
-line per entry, the translator-facing comment in the PO file, and one commit authored by the
-reviewer, whose identity is git's ``user.email`` matched against the roster.
+Decisions go through ``decide`` whatever the front end (``equalcity review``, the review page of
+``equalcity serve``): one ledger line per entry, the translator-facing comment in the PO file,
+and one commit authored by the reviewer, whose identity is git's ``user.email`` (or a named
+reviewer id) matched against the roster.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .catalog import Catalog, Message, read_po, write_po_files
-from .errors import EqualcityError
-from .gitrepo import Identity, commit, dirty_paths, identity, line_authors, open_repo
+from .errors import ConflictError, EqualcityError, RefusedError
+from .fs import write_atomic
+from .gitrepo import (
+    Identity,
+    commit,
+    dirty_paths,
+    identity,
+    line_authors,
+    open_repo,
+    staged_paths,
+    write_lock,
+)
 from .glossary import hints
 from .glossary import load as load_glossary
 from .glossary import matcher as glossary_matcher
@@ -35,6 +47,9 @@ from .review import (
     review_state,
     text_hash,
 )
+
+if TYPE_CHECKING:
+    import git  # only the type: git operations stay in gitrepo.py
 
 
 @dataclass(frozen=True)
@@ -81,22 +96,39 @@ def pending(items_: Iterable[Item], reviewer: Reviewer | None) -> list[Item]:
     return out
 
 
+def word_diff_ops(old: str, new: str) -> list[tuple[str, str]]:
+    """A word diff as ``(op, words)`` pairs, op one of ``equal``, ``delete``, ``insert``.
+
+    >>> word_diff_ops("call the helpline now", "call the national helpline")
+    [('equal', 'call the'), ('insert', 'national'), ('equal', 'helpline'), ('delete', 'now')]
+    """
+    a, b = old.split(), new.split()
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("equal", " ".join(a[i1:i2])))
+        if op in ("delete", "replace"):
+            out.append(("delete", " ".join(a[i1:i2])))
+        if op in ("insert", "replace"):
+            out.append(("insert", " ".join(b[j1:j2])))
+    return out
+
+
 def word_diff(old: str, new: str) -> str:
     """A word diff: [-removed-] {+added+}.
 
     >>> word_diff("call the helpline now", "call the national helpline")
     'call the {+national+} helpline [-now-]'
     """
-    a, b = old.split(), new.split()
-    out: list[str] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if op == "equal":
-            out += a[i1:i2]
-        if op in ("delete", "replace"):
-            out.append("[-" + " ".join(a[i1:i2]) + "-]")
-        if op in ("insert", "replace"):
-            out.append("{+" + " ".join(b[j1:j2]) + "+}")
-    return " ".join(out)
+    marks = {"equal": ("", ""), "delete": ("[-", "-]"), "insert": ("{+", "+}")}
+    return " ".join(marks[op][0] + words + marks[op][1] for op, words in word_diff_ops(old, new))
+
+
+def previous_approval(item: Item) -> Decision | None:
+    """The last approval of another translation of the entry, if it recorded that text."""
+    current = text_hash(item.message)
+    earlier = [d for d in item.review.history if d.decision == "approve" and d.text != current]
+    return earlier[-1] if earlier and earlier[-1].translation else None
 
 
 def describe(project: Project, locale: str, item: Item) -> list[str]:
@@ -123,12 +155,8 @@ def describe(project: Project, locale: str, item: Item) -> list[str]:
         if terms:
             lines.append("glossary:")
             lines += [f"  {t.removeprefix('glossary: ')}" for t in terms]
-    current = text_hash(message)
-    approved_before = [
-        d for d in item.review.history if d.decision == "approve" and d.text != current
-    ]
-    if approved_before and approved_before[-1].translation:
-        previous = approved_before[-1]
+    previous = previous_approval(item)
+    if previous is not None:
         lines += [
             f"previously approved ({previous.reviewer}, {previous.time[:10]}):",
             f"  {previous.translation}",
@@ -144,18 +172,36 @@ def describe(project: Project, locale: str, item: Item) -> list[str]:
     return lines
 
 
-def current_reviewer(project: Project, locale: str, module: str) -> tuple[Reviewer, Identity]:
-    repo = open_repo(project.root)
-    who = identity(repo)
+def resolve_reviewer(project: Project, reviewer_id: str | None = None) -> tuple[Reviewer, Identity]:
+    """Who is reviewing: the roster entry named ``reviewer_id``, or else the one whose e-mail is
+    git's ``user.email``; the commit identity goes with it (the roster's e-mail when named)."""
     panel = load_panel(project.root)
+    if reviewer_id is not None:
+        named = panel.by_id(reviewer_id)
+        if named is None:
+            raise RefusedError(
+                f"{reviewer_id!r} is not a reviewer id on the panel (workflows/panel.toml)"
+            )
+        return named, Identity(named.id, named.email)
+    with open_repo(project.root) as repo:
+        who = identity(repo)
     reviewer = panel.by_email(who.email)
     if reviewer is None:
-        raise EqualcityError(
+        raise RefusedError(
             f"{who.email} is not on the review panel (workflows/panel.toml); "
             "ask a maintainer to add you, or set git's user.email to your panel address"
         )
+    return reviewer, who
+
+
+def current_reviewer(
+    project: Project, locale: str, module: str, reviewer_id: str | None = None
+) -> tuple[Reviewer, Identity]:
+    """The reviewer (see ``resolve_reviewer``), refused unless the roster lets them review
+    ``locale`` in ``module``."""
+    reviewer, who = resolve_reviewer(project, reviewer_id)
     if not reviewer.covers(locale, module):
-        raise EqualcityError(
+        raise RefusedError(
             f"{reviewer.id} does not review {locale} for module {module} "
             "(workflows/panel.toml lists their languages and modules)"
         )
@@ -172,71 +218,102 @@ def decide(
     every: bool = False,
     comment: str = "",
     clock: dt.datetime | None = None,
+    reviewer_id: str | None = None,
+    expected: Mapping[str, str] | None = None,
 ) -> tuple[str, int]:
-    """Record ``decision`` on entries of one document; returns (commit id, entries decided)."""
+    """Record ``decision`` on entries of one document; returns (commit id, entries decided).
+
+    ``reviewer_id`` names the reviewer instead of git's ``user.email``. ``expected`` maps entry
+    keys (``key_hash``) to the translation hash (``text_hash``) the reviewer saw: if an entry has
+    changed since, nothing is written. The whole read–write–commit runs under the repository's
+    write lock, so concurrent decisions (threads or processes) are recorded one after another.
+    """
     locale = project.locale(locale)
-    reviewer, who = current_reviewer(project, locale, doc.module)
+    reviewer, who = current_reviewer(project, locale, doc.module, reviewer_id)
     if decision == "request-changes" and not comment.strip():
         raise EqualcityError("a change request needs --comment saying what to change")
     po = project.po_path(locale, doc)
     if not po.exists():
         raise EqualcityError("no such document in this language", path=project.rel(po))
-    repo = open_repo(project.root)
-    ledger_file = ledger_path(project.root, locale)
-    dirty = dirty_paths(repo, [p for p in (po, ledger_file) if p.exists()])
-    if dirty:
-        raise EqualcityError(
-            f"uncommitted changes in {', '.join(dirty)}; commit or stash them first, so the "
-            "review commit holds only the review"
-        )
-    catalog = read_po(po, project.rel(po))
-    chosen = _select(catalog, entry_ids, every, decision)
-    authors = line_authors(repo, po)
-    file_lines = po.read_text(encoding="utf-8").split("\n")
-    when = now_iso(clock)
-    decisions = []
-    for message in chosen:
-        if decision == "approve":
-            lines = msgstr_lines(file_lines, message.msgstr_line)
-            mine = who.email.casefold()
-            if any(
-                (authors[n - 1] or "").casefold() == mine for n in lines if 0 < n <= len(authors)
-            ):
-                raise EqualcityError(
-                    f"you last edited the translation of entry "
-                    f"{key_hash(message.msgctxt, message.msgid)[:8]}; someone else must approve it",
+    with open_repo(project.root) as repo, write_lock(repo):
+        _refuse_other_changes(repo, [po, ledger_path(project.root, locale)])
+        catalog = read_po(po, project.rel(po))
+        chosen = _select(catalog, entry_ids, every, decision)
+        for message in chosen:
+            key = key_hash(message.msgctxt, message.msgid)
+            if expected is not None and expected.get(key) != text_hash(message):
+                raise ConflictError(
+                    f"the translation of entry {key[:8]} changed since you opened it; "
+                    "reload and review the new text",
                     path=project.rel(po),
                     line=message.msgstr_line,
                 )
-            message.comments = [c for c in message.comments if not c.startswith(REVIEW_PREFIX)]
-        else:
-            message.fuzzy = True
-            message.comments.append(review_comment(comment, reviewer.id, when))
-        decisions.append(
-            Decision(
-                doc.id,
-                message.msgctxt,
-                key_hash(message.msgctxt, message.msgid),
-                text_hash(message),
-                reviewer.id,
-                decision,
-                " ".join(comment.split()),
-                when,
-                message.msgstr,
+        authors = line_authors(repo, po)
+        file_lines = po.read_text(encoding="utf-8").split("\n")
+        when = now_iso(clock)
+        decisions = []
+        for message in chosen:
+            if decision == "approve":
+                lines = msgstr_lines(file_lines, message.msgstr_line)
+                mine = who.email.casefold()
+                if any(
+                    (authors[n - 1] or "").casefold() == mine
+                    for n in lines
+                    if 0 < n <= len(authors)
+                ):
+                    raise RefusedError(
+                        f"you last edited the translation of entry "
+                        f"{key_hash(message.msgctxt, message.msgid)[:8]}; "
+                        "someone else must approve it",
+                        path=project.rel(po),
+                        line=message.msgstr_line,
+                    )
+                message.comments = [c for c in message.comments if not c.startswith(REVIEW_PREFIX)]
+            else:
+                message.fuzzy = True
+                message.comments.append(review_comment(comment, reviewer.id, when))
+            decisions.append(
+                Decision(
+                    doc.id,
+                    message.msgctxt,
+                    key_hash(message.msgctxt, message.msgid),
+                    text_hash(message),
+                    reviewer.id,
+                    decision,
+                    " ".join(comment.split()),
+                    when,
+                    message.msgstr,
+                )
             )
+        write_po_files([(po, catalog, project.rel(po))])
+        ledger = append_decisions(project.root, locale, decisions)
+        attributes = ensure_union_merge(project.root)
+        verb = "approve" if decision == "approve" else "request changes on"
+        sha = commit(
+            repo,
+            [po, ledger, *([attributes] if attributes else [])],
+            f"review({locale}): {reviewer.id} {verb} {len(decisions)} "
+            f"entr{'y' if len(decisions) == 1 else 'ies'} of {doc.id}",
+            who,
         )
-    write_po_files([(po, catalog, project.rel(po))])
-    ledger = append_decisions(project.root, locale, decisions)
-    attributes = ensure_union_merge(project.root)
-    verb = "approve" if decision == "approve" else "request changes on"
-    sha = commit(
-        repo,
-        [po, ledger, *([attributes] if attributes else [])],
-        f"review({locale}): {reviewer.id} {verb} {len(decisions)} "
-        f"entr{'y' if len(decisions) == 1 else 'ies'} of {doc.id}",
-        who,
-    )
     return sha, len(decisions)
+
+
+def _refuse_other_changes(repo: git.Repo, paths: list[Path]) -> None:
+    """The review commit must hold only the review: no uncommitted edits of the files it
+    writes, nothing else staged."""
+    dirty = dirty_paths(repo, [p for p in paths if p.exists()])
+    if dirty:
+        raise ConflictError(
+            f"uncommitted changes in {', '.join(dirty)}; commit or stash them first, so the "
+            "review commit holds only the review"
+        )
+    staged = staged_paths(repo)
+    if staged:
+        raise ConflictError(
+            f"staged changes in {', '.join(staged[:3])}{' …' if len(staged) > 3 else ''} "
+            "would go into the review commit; commit or unstage them first"
+        )
 
 
 UNION_RULE = "locales/*/reviews.jsonl merge=union"
@@ -248,10 +325,7 @@ def ensure_union_merge(root: Path) -> Path | None:
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     if UNION_RULE in text.splitlines():
         return None
-    path.write_text(
-        text + ("" if not text or text.endswith("\n") else "\n") + UNION_RULE + "\n",
-        encoding="utf-8",
-    )
+    write_atomic(path, text + ("" if not text or text.endswith("\n") else "\n") + UNION_RULE + "\n")
     return path
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from .catalog import Message, read_po
+from .catalog import Catalog, Message, read_po
 from .project import Project
-from .review import load_panel, read_ledger, review_state
+from .review import Ledger, Panel, load_panel, read_ledger, review_state
 
 STATES = ("untranslated", "fuzzy", "translated", "changes-requested", "approved")
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
@@ -63,18 +63,23 @@ def compute(project: Project, locales: list[str] | None = None) -> list[Row]:
         by_module: dict[str, Row] = {}
         for doc in project.po_documents(locale):
             path = project.po_path(locale, doc)
-            catalog = read_po(path, project.rel(path))
-            row = by_module.setdefault(
-                doc.module,
-                Row(locale, doc.module, dict.fromkeys(STATES, 0), dict.fromkeys(STATES, 0)),
-            )
-            for message in catalog.active:
-                if not message.msgid:
-                    continue
-                name = state(message)
-                if name == "translated" or (name == "fuzzy" and ledger.decisions):
-                    name = review_state(message, doc.id, locale, ledger, panel).state
-                row.strings[name] += 1
-                row.words[name] += words(message.msgid)
+            row = by_module.setdefault(doc.module, empty_row(locale, doc.module))
+            tally(row, read_po(path, project.rel(path)), doc.id, ledger, panel)
         rows.extend(by_module[module] for module in sorted(by_module))
     return rows
+
+
+def empty_row(locale: str, module: str) -> Row:
+    return Row(locale, module, dict.fromkeys(STATES, 0), dict.fromkeys(STATES, 0))
+
+
+def tally(row: Row, catalog: Catalog, doc: str, ledger: Ledger, panel: Panel) -> None:
+    """Add the entries of one document's catalog to ``row``, each counted in its state."""
+    for message in catalog.active:
+        if not message.msgid:
+            continue
+        name = state(message)
+        if name == "translated" or (name == "fuzzy" and ledger.decisions):
+            name = review_state(message, doc, row.locale, ledger, panel).state
+        row.strings[name] += 1
+        row.words[name] += words(message.msgid)

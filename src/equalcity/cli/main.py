@@ -8,7 +8,7 @@ import click
 
 from .. import __version__
 from ..project import Project
-from . import build, check, extract, format, glossary, init, release, review, status, update
+from . import build, check, extract, format, glossary, init, release, review, serve, status, update
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -44,5 +44,6 @@ for command in (
     glossary.command,
     review.command,
     release.command,
+    serve.command,
 ):
     main.add_command(command)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
+from ..dashboard import collect, render_html
+from ..fs import write_atomic
 from ..project import Project
 from ..status import STATES, Row, compute
 from .errors import reports_errors
@@ -14,19 +17,46 @@ from .errors import reports_errors
 @click.command("status")
 @click.option("--locale", "-l", "locales", multiple=True, help="Only this language (repeatable).")
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "html"]),
+    default="table",
+    show_default=True,
+    help="html: a self-contained dashboard with charts, the weekly trend and release blockers.",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+@click.option(
+    "--weeks",
+    default=26,
+    show_default=True,
+    type=click.IntRange(1, 520),
+    help="html: how many weeks of git history the trend shows.",
 )
 @click.pass_obj
 @reports_errors
-def command(project: Project, locales: tuple[str, ...], fmt: str) -> None:
+def command(
+    project: Project, locales: tuple[str, ...], fmt: str, out: Path | None, weeks: int
+) -> None:
     """Per language × module: strings and source words untranslated, fuzzy, translated (waiting
     for review), changes requested and approved; 'words done' = translated or approved."""
     names = [project.locale(code) for code in locales] or None
-    rows = compute(project, names)
-    if fmt == "json":
-        click.echo(json.dumps([row.as_dict() for row in rows], indent=2, ensure_ascii=False))
-        return
-    click.echo(_table(rows))
+    if fmt == "html":
+        text = render_html(collect(project, weeks=weeks, locales=names))
+    elif fmt == "json":
+        rows = compute(project, names)
+        text = json.dumps([row.as_dict() for row in rows], indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = _table(compute(project, names)) + "\n"
+    if out is None or str(out) == "-":
+        click.echo(text, nl=False)
+    else:
+        write_atomic(out, text)
+        click.echo(f"wrote {out}", err=True)
 
 
 def _table(rows: list[Row]) -> str:

@@ -1,0 +1,413 @@
+"""The review server: a Starlette app (``equalcity serve`` runs it with uvicorn).
+
+Pages are rendered on the server and work without JavaScript; ``review.js`` only adds keyboard
+shortcuts. A decision is a plain form POST that goes through ``reviewflow.decide`` — the code
+behind ``equalcity review`` — and then redirects back to the page (post/redirect/get).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, quote
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ..dashboard import collect, render_html
+from ..errors import ConflictError, EqualcityError, RefusedError
+from ..gitrepo import open_repo
+from ..glossary import Glossary
+from ..glossary import load as load_glossary
+from ..locales import english_name, is_rtl
+from ..project import Document, Project
+from ..review import DECISIONS, Reviewer, load_panel
+from ..reviewflow import decide, items, pending
+from ..status import STATES
+from .entries import SHOWS, Filters, entry_view
+from .security import (
+    HEADERS,
+    Session,
+    Sessions,
+    allowed_hosts,
+    host_name,
+    same_origin,
+    token_matches,
+)
+from .templating import render, static_text
+
+log = logging.getLogger("equalcity.web")
+PAGE_SIZE = 40
+MAX_FORM_BYTES = 64 * 1024
+STATIC = {"panel.css": "text/css; charset=utf-8", "review.js": "text/javascript; charset=utf-8"}
+SHORTCUTS = (
+    ("j", "next entry"),
+    ("k", "previous entry"),
+    ("a", "approve the current entry"),
+    ("r", "request changes: write the comment"),
+    ("Ctrl+Enter", "send the change request (in the comment field)"),
+    ("Esc", "leave the comment field"),
+    ("?", "show these shortcuts"),
+)
+
+
+class PageError(Exception):
+    """A request the page answers with one line and an HTTP status (not a domain error)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class _Cache:
+    signature: tuple[object, ...] = ()
+    value: object = None
+
+
+@dataclass
+class PanelApp:
+    """The server's state: the project, who reviews, sessions, and caches keyed by file state."""
+
+    project: Project
+    reviewer: Reviewer
+    bound_host: str = "127.0.0.1"
+    sessions: Sessions = field(default_factory=Sessions)
+    _glossary: _Cache = field(default_factory=_Cache)
+    _home: _Cache = field(default_factory=_Cache)
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/", self._wrap(self.home), methods=["GET"]),
+            Route("/review", self._wrap(self.pick), methods=["GET"]),
+            Route("/review/{locale}/{module}", self._wrap(self.review), methods=["GET"]),
+            Route("/review/{locale}/{module}", self._wrap(self.record), methods=["POST"]),
+            Route("/static/{name}", self.static, methods=["GET"]),
+        ]
+
+    def _wrap(
+        self, handler: Callable[[Request, Session], Awaitable[Response]]
+    ) -> Callable[[Request], Awaitable[Response]]:
+        hosts = allowed_hosts(self.bound_host)
+
+        async def endpoint(request: Request) -> Response:
+            if hosts is not None and host_name(request.headers.get("host", "")) not in hosts:
+                return PlainTextResponse("unknown host name", status_code=400, headers=HEADERS)
+            session_id = request.cookies.get(self.sessions.cookie)
+            session = self.sessions.get(session_id)
+            created = None
+            if session is None:
+                created, session = self.sessions.create()
+            try:
+                response = await handler(request, session)
+            except PageError as exc:
+                response = self._message(exc.status, exc.message)
+            except EqualcityError as exc:
+                response = self._message(_status(exc), str(exc))
+            except OSError as exc:
+                where = f"{exc.filename}: " if exc.filename else ""
+                response = self._message(500, f"{where}{exc.strerror or exc}")
+            except Exception as exc:  # one line on the page, the traceback in the server log
+                log.exception("error in %s %s", request.method, request.url.path)
+                response = self._message(500, f"internal error ({type(exc).__name__}): {exc}")
+            if created:
+                response.set_cookie(
+                    self.sessions.cookie, created, httponly=True, samesite="strict", path="/"
+                )
+            response.headers.update(HEADERS)
+            return response
+
+        return endpoint
+
+    def _message(self, status: int, message: str) -> HTMLResponse:
+        title = {400: "Not possible", 403: "Refused", 404: "Not found", 409: "Conflict"}
+        page = render(
+            "message.html",
+            inline=False,
+            who=self.who,
+            title=title.get(status, "Error"),
+            message=" ".join(message.split()),
+        )
+        return HTMLResponse(page, status_code=status)
+
+    async def static(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in STATIC:
+            return PlainTextResponse("not found", status_code=404)
+        return Response(static_text(name), media_type=STATIC[name], headers=HEADERS)
+
+    def glossary(self) -> Glossary:
+        folder = self.project.root / "glossary"
+        signature = _signature([folder])
+        if self._glossary.signature != signature or self._glossary.value is None:
+            self._glossary = _Cache(signature, load_glossary(self.project.root))
+        assert isinstance(self._glossary.value, Glossary)
+        return self._glossary.value
+
+    # -- pages ---------------------------------------------------------------------------
+
+    async def home(self, request: Request, session: Session) -> Response:
+        page = await run_in_threadpool(self._home_page)
+        return HTMLResponse(page)
+
+    def _home_page(self) -> str:
+        root = self.project.root
+        signature = (
+            _head(root),
+            _signature([root / "locales", root / "workflows", root / "glossary", root / "source"]),
+        )
+        if self._home.signature != signature:
+            dashboard = collect(self.project)
+            links: dict[tuple[str, str], str] = {}
+            waiting: dict[tuple[str, str], int] = {}
+            for row in dashboard.rows:
+                if self.reviewer.covers(row.locale, row.module):
+                    links[row.locale, row.module] = _review_url(row.locale, row.module)
+                    found = items(self.project, row.locale, row.module)
+                    waiting[row.locale, row.module] = len(pending(found, self.reviewer))
+            html = render_html(
+                dashboard,
+                inline=False,
+                review_links=links,
+                waiting=waiting,
+                who=self.who,
+            )
+            self._home = _Cache(signature, html)
+        assert isinstance(self._home.value, str)
+        return self._home.value
+
+    async def pick(self, request: Request, session: Session) -> Response:
+        locale = request.query_params.get("locale", "")
+        module = request.query_params.get("module", "")
+        if not locale or not module:
+            return RedirectResponse("/", status_code=303)
+        return RedirectResponse(_review_url(locale, module), status_code=303)
+
+    async def review(self, request: Request, session: Session) -> Response:
+        params = dict(request.query_params)
+        filters = Filters.parse(params)
+        page = _int(params.get("page"), 1)
+        html = await run_in_threadpool(
+            self._review_page,
+            request.path_params["locale"],
+            request.path_params["module"],
+            filters,
+            session,
+            focus=params.get("focus", ""),
+            page=page,
+        )
+        return HTMLResponse(html)
+
+    def _review_page(
+        self,
+        locale: str,
+        module: str,
+        filters: Filters,
+        session: Session,
+        *,
+        focus: str = "",
+        page: int = 1,
+        error: str = "",
+        drafts: dict[str, str] | None = None,
+    ) -> str:
+        locale = self._locale(locale)
+        modules = sorted({d.module for d in self.project.po_documents(locale)})
+        if module not in modules:
+            raise PageError(404, f"no module {module!r} in locales/{locale}/")
+        panel = load_panel(self.project.root)
+        found = items(self.project, locale, module)
+        shown = filters.apply(found, self.reviewer, panel)
+        pages = max(1, -(-len(shown) // PAGE_SIZE))
+        ids = [i.id for i in shown]
+        if focus in ids:
+            page = ids.index(focus) // PAGE_SIZE + 1
+        page = min(max(page, 1), pages)
+        visible = shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        may_decide = self.reviewer.covers(locale, module)
+        glossary = self.glossary()
+        views = [
+            entry_view(item, locale, self.reviewer, panel, glossary, may_decide=may_decide)
+            for item in visible
+        ]
+        counts = {state: sum(1 for i in found if i.review.state == state) for state in STATES}
+        flash, session.flash = session.flash, []
+        return render(
+            "review.html",
+            inline=False,
+            who=self.who,
+            reviewer=self.reviewer,
+            locale=locale,
+            language=english_name(locale),
+            rtl=is_rtl(locale),
+            module=module,
+            modules=modules,
+            locales=[x for x in self.project.locales() if self._reviews_language(x)],
+            filters=filters,
+            shows=SHOWS,
+            entries=views,
+            total=len(shown),
+            page=page,
+            pages=pages,
+            counts=counts,
+            waiting=len(pending(found, self.reviewer)),
+            may_decide=may_decide,
+            csrf=session.csrf,
+            flash=flash,
+            error=error,
+            drafts=drafts or {},
+            focus=focus,
+            shortcuts=SHORTCUTS,
+            url=_review_url(locale, module),
+        )
+
+    async def record(self, request: Request, session: Session) -> Response:
+        """A decision from the page: checked for origin and token, then ``decide``."""
+        self._check_origin(request)
+        form = await _form(request)
+        if not token_matches(session, form.get("csrf", "")):
+            raise PageError(
+                403,
+                "this form did not come from your review page (missing or expired security "
+                "token); reload the page and decide again",
+            )
+        locale = self._locale(request.path_params["locale"])
+        module = request.path_params["module"]
+        filters = Filters.parse(form)
+        decision = form.get("decision", "")
+        if decision not in DECISIONS:
+            raise PageError(400, "choose approve or request changes")
+        doc = Document.parse(form.get("doc", ""))
+        if doc.module != module:
+            raise PageError(400, f"entry of {doc.id} sent to the page of module {module}")
+        key, comment = form.get("key", ""), form.get("comment", "")
+        try:
+            if decision == "request-changes" and not comment.strip():
+                raise EqualcityError(
+                    "a change request needs a comment: say what the translator should change"
+                )
+            sha, _count = await run_in_threadpool(
+                decide,
+                self.project,
+                locale,
+                doc,
+                decision,
+                entry_ids=[key],
+                comment=comment,
+                reviewer_id=self.reviewer.id,
+                expected={key: form.get("text", "")},
+            )
+        except EqualcityError as exc:
+            html = await run_in_threadpool(
+                self._review_page,
+                locale,
+                module,
+                filters,
+                session,
+                focus=key[:8],
+                error=" ".join(str(exc).split()),
+                drafts={key: comment},
+            )
+            return HTMLResponse(html, status_code=_status(exc))
+        verb = "Approved" if decision == "approve" else "Requested changes on"
+        session.flash.append(f"{verb} entry {key[:8]} of {doc.id} (commit {sha[:10]}).")
+        focus = form.get("next", "")
+        focus = focus if re.fullmatch(r"[0-9a-f]{8}", focus) else ""
+        query = filters.query(**({"focus": focus} if focus else {}))
+        anchor = f"#entry-{focus}" if focus else ""
+        return RedirectResponse(f"{_review_url(locale, module)}?{query}{anchor}", status_code=303)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    @property
+    def who(self) -> str:
+        return f"{self.reviewer.id} ({self.reviewer.role})"
+
+    def _locale(self, code: str) -> str:
+        try:
+            return self.project.locale(code)
+        except EqualcityError:
+            raise PageError(404, f"no language {code!r} in locales/") from None
+
+    def _reviews_language(self, locale: str) -> bool:
+        languages = self.reviewer.languages
+        return "*" in languages or locale in languages or locale.split("_")[0] in languages
+
+    def _check_origin(self, request: Request) -> None:
+        site = request.headers.get("sec-fetch-site")
+        origin = request.headers.get("origin")
+        host = request.headers.get("host", "")
+        if site not in (None, "same-origin", "none") or (
+            origin is not None and not same_origin(origin, host)
+        ):
+            raise PageError(403, "a decision can only be sent from the review page itself")
+
+
+def create_app(project: Project, reviewer: Reviewer, host: str = "127.0.0.1") -> Starlette:
+    """The review app for ``reviewer`` on ``project``; ``host`` is the address it listens on
+    (requests must name a loopback host unless it listens on another interface)."""
+    state = PanelApp(project, reviewer, host)
+    app = Starlette(routes=state.routes())
+    app.state.panel = state
+    return app
+
+
+def _status(exc: EqualcityError) -> int:
+    if isinstance(exc, ConflictError):
+        return 409
+    if isinstance(exc, RefusedError):
+        return 403
+    return 400
+
+
+def _review_url(locale: str, module: str) -> str:
+    return f"/review/{quote(locale, safe='')}/{quote(module, safe='')}"
+
+
+def _int(text: str | None, default: int) -> int:
+    try:
+        return int(text or default)
+    except ValueError:
+        return default
+
+
+async def _form(request: Request) -> dict[str, str]:
+    kind = request.headers.get("content-type", "").split(";")[0].strip()
+    if kind != "application/x-www-form-urlencoded":
+        raise PageError(400, "send the review page's form")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise PageError(400, "the form is too large")
+    try:
+        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError:
+        raise PageError(400, "the form is not UTF-8") from None
+    return {name: values[-1] for name, values in parsed.items()}
+
+
+def _head(root: Path) -> str:
+    with open_repo(root) as repo:
+        return repo.head.commit.hexsha if repo.head.is_valid() else ""
+
+
+def _signature(folders: list[Path]) -> tuple[object, ...]:
+    """Names, sizes and modification times of every file under ``folders`` (cache keys)."""
+    out: list[object] = []
+    for folder in folders:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames.sort()
+            for name in sorted(filenames):
+                stat = os.stat(os.path.join(dirpath, name))
+                out.append((dirpath, name, stat.st_size, stat.st_mtime_ns))
+    return tuple(out)

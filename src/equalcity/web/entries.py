@@ -1,0 +1,260 @@
+"""What the review page shows of each entry: plain values for the templates, which escape them.
+
+Texts are split into ``Piece`` runs (glossary terms marked) rather than marked up here, so no
+translation ever reaches the page unescaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from ..glossary import Glossary, Match, Matcher, matcher, source_concepts, terms_in
+from ..review import REVIEW_PREFIX, Decision, Panel, Reviewer, key_hash, text_hash
+from ..reviewflow import Item, pending, previous_approval, word_diff_ops
+
+SOURCE_LANGUAGE = "en"
+SHOWS = {
+    "pending": "Waiting for my review",
+    "changes-requested": "Changes requested",
+    "approved": "Approved",
+    "all": "All entries",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The review page's filters (query parameters ``show``, ``risk``, ``changed``)."""
+
+    show: str = "pending"
+    risk: bool = False  # high-risk entries only (a stricter tier, or the risk-high marker)
+    changed: bool = False  # only entries whose translation changed since an approval
+
+    @classmethod
+    def parse(cls, params: dict[str, str]) -> Filters:
+        show = params.get("show", "pending")
+        return cls(
+            show if show in SHOWS else "pending",
+            params.get("risk") == "high",
+            params.get("changed") == "1",
+        )
+
+    def query(self, **extra: str) -> str:
+        params = {"show": self.show}
+        if self.risk:
+            params["risk"] = "high"
+        if self.changed:
+            params["changed"] = "1"
+        params.update(extra)
+        return urlencode(params)
+
+    def apply(self, found: list[Item], reviewer: Reviewer, panel: Panel) -> list[Item]:
+        if self.show == "pending":
+            found = pending(found, reviewer)
+        elif self.show != "all":
+            found = [i for i in found if i.review.state == self.show]
+        if self.risk:
+            found = [i for i in found if high_risk(i, panel)]
+        if self.changed:
+            found = [i for i in found if i.changed_since_approval]
+        return found
+
+
+def high_risk(item: Item, panel: Panel) -> bool:
+    """A stricter tier than the panel's default, or the source's risk-high marker."""
+    flagged = any(c.startswith("risk: high") for c in item.message.auto_comments)
+    return flagged or (len(panel.tiers) > 1 and item.review.tier != panel.tiers[-1])
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of text; ``status`` is set on a glossary term (preferred, admitted, forbidden…)."""
+
+    text: str
+    status: str = ""
+    concept: str = ""
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class TermHint:
+    english: str
+    concept: str
+    definition: str
+    preferred: tuple[str, ...]
+    admitted: tuple[str, ...]
+    forbidden: tuple[str, ...]
+    used: bool  # a preferred or admitted term (or variant) is in the translation
+    misused: bool  # a forbidden term is in the translation
+
+
+@dataclass(frozen=True)
+class Comment:
+    time: str
+    author: str
+    kind: str  # approve | request-changes | translator
+    text: str
+
+
+@dataclass(frozen=True)
+class Previous:
+    reviewer: str
+    time: str
+    translation: str
+    diff: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class EntryView:
+    key: str
+    id: str
+    doc: str
+    line: int
+    msgctxt: str | None
+    state: str
+    tier: str
+    approvals: tuple[str, ...]
+    needed: int
+    experts_needed: int
+    high_risk: bool
+    changed: bool
+    context: tuple[str, ...]
+    source: tuple[Piece, ...]
+    source_plural: tuple[Piece, ...]
+    translations: tuple[tuple[Piece, ...], ...]  # one per msgstr (plural forms)
+    text: str  # hash of the translation shown, sent back with a decision
+    terms: tuple[TermHint, ...]
+    previous: Previous | None
+    comments: tuple[Comment, ...]
+    can_approve: bool
+    approve_note: str  # why approval is not offered
+    mine: bool  # this reviewer's approval counts already
+
+
+def pieces(text: str, found: Iterable[Match], hints: dict[str, str] | None = None) -> list[Piece]:
+    """``text`` cut into runs, each glossary match its own run (the first of overlapping ones).
+
+    >>> from equalcity.glossary import Concept, Match
+    >>> c = Concept("survivor", "", "", "", {}, "", 1)
+    >>> found = [Match(c, "preferred", "survivor", 2, 10)]
+    >>> [(p.text, p.status) for p in pieces("A survivor calls", found)]
+    [('A ', ''), ('survivor', 'preferred'), (' calls', '')]
+    """
+    out: list[Piece] = []
+    at = 0
+    for match in sorted(found, key=lambda m: (m.start, -m.end)):
+        if match.start < at:
+            continue
+        if match.start > at:
+            out.append(Piece(text[at : match.start]))
+        hint = (hints or {}).get(match.concept.id, "")
+        out.append(Piece(text[match.start : match.end], match.status, match.concept.id, hint))
+        at = match.end
+    if at < len(text):
+        out.append(Piece(text[at:]))
+    return out
+
+
+def _terms(locale: str, source_matches: list[Match], found: list[Match]) -> list[TermHint]:
+    in_translation = {m.concept.id for m in found if m.status != "forbidden"}
+    misused = {m.concept.id for m in found if m.status == "forbidden"}
+    out = []
+    for concept, english in source_concepts(source_matches):
+        target = terms_in(concept, locale)
+        out.append(
+            TermHint(
+                english,
+                concept.id,
+                concept.definition,
+                target.preferred if target else (),
+                target.admitted if target else (),
+                target.forbidden if target else (),
+                concept.id in in_translation,
+                concept.id in misused,
+            )
+        )
+    return out
+
+
+def entry_view(
+    item: Item,
+    locale: str,
+    reviewer: Reviewer,
+    panel: Panel,
+    glossary: Glossary,
+    *,
+    may_decide: bool,
+) -> EntryView:
+    """Everything the page shows of one entry, for this reviewer."""
+    message = item.message
+    review = item.review
+    source_matcher: Matcher = matcher(glossary, SOURCE_LANGUAGE)
+    target_matcher: Matcher = matcher(glossary, locale)
+    source_matches = source_matcher.find(message.msgid) if glossary.concepts else []
+    translation_matches = [
+        target_matcher.find(text) if glossary.concepts else [] for text in message.strings
+    ]
+    terms = _terms(locale, source_matches, [m for ms in translation_matches for m in ms])
+    hints = {
+        t.concept: f"{t.english} → {', '.join(t.preferred) or '(no term yet)'}"
+        + (f"; avoid: {', '.join(t.forbidden)}" if t.forbidden else "")
+        for t in terms
+    }
+    previous = previous_approval(item)
+    comments = [
+        Comment(d.time[:10], d.reviewer, d.decision, d.comment) for d in review.history if d.comment
+    ] + [
+        Comment("", "translator", "translator", c)
+        for c in message.comments
+        if c.strip() and not c.startswith(REVIEW_PREFIX) and not c.startswith("equalcity-ignore")
+    ]
+    mine = reviewer.id in review.approvals
+    note = _approve_note(item, mine, may_decide)
+    return EntryView(
+        key=key_hash(message.msgctxt, message.msgid),
+        id=item.id,
+        doc=item.doc.id,
+        line=message.line,
+        msgctxt=message.msgctxt,
+        state=review.state,
+        tier=review.tier.name,
+        approvals=review.approvals,
+        needed=review.tier.approvals,
+        experts_needed=review.tier.subject_experts,
+        high_risk=high_risk(item, panel),
+        changed=item.changed_since_approval,
+        context=tuple(c for c in message.auto_comments if not c.startswith("glossary: ")),
+        source=tuple(pieces(message.msgid, source_matches, hints)),
+        source_plural=tuple(pieces(message.msgid_plural, [])) if message.msgid_plural else (),
+        translations=tuple(
+            tuple(pieces(text, found, hints))
+            for text, found in zip(message.strings, translation_matches, strict=True)
+        ),
+        text=text_hash(message),
+        terms=tuple(terms),
+        previous=_previous(previous, message.msgstr),
+        comments=tuple(comments),
+        can_approve=not note,
+        approve_note=note,
+        mine=mine,
+    )
+
+
+def _previous(decision: Decision | None, current: str) -> Previous | None:
+    if decision is None:
+        return None
+    ops = tuple(word_diff_ops(decision.translation, current))
+    return Previous(decision.reviewer, decision.time[:10], decision.translation, ops)
+
+
+def _approve_note(item: Item, mine: bool, may_decide: bool) -> str:
+    if not may_decide:
+        return "You do not review this language and module."
+    if not item.message.has_translation:
+        return "Nothing to approve: the entry is not translated."
+    if item.message.fuzzy:
+        return "The translation is marked fuzzy: the translator must revise it first."
+    if mine:
+        return "Your approval of this exact text already counts."
+    return ""

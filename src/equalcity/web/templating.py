@@ -1,0 +1,31 @@
+"""One Jinja environment for every page: autoescaping always on, undefined names are errors."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+_ENV = Environment(
+    loader=PackageLoader("equalcity.web", "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_ENV.filters["number"] = lambda value: f"{value:,}".replace(",", "\u202f")
+_ENV.filters["percent"] = lambda value: f"{value:.0%}"
+
+
+def render(template: str, **context: Any) -> str:
+    """Render one page; every value is escaped unless the template says otherwise."""
+    return _ENV.get_template(template).render(**context)
+
+
+def static_text(name: str) -> str:
+    """A file of ``equalcity/web/static`` (the stylesheet, the review page's script)."""
+    return (files("equalcity.web") / "static" / name).read_text(encoding="utf-8")
+
+
+_ENV.globals["static_text"] = static_text

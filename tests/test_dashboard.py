@@ -1,0 +1,241 @@
+"""The status dashboard: the weekly trend from git history, and the self-contained HTML page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from equalcity.catalog import read_po, write_po_files
+from equalcity.dashboard import BAR_WIDTH, collect, nice_ceiling, render_html, trend_chart
+from equalcity.history import Point, Trend, weekly
+from equalcity.project import Project
+from equalcity.status import STATES, compute, words
+
+from .sites import DOC as SITE_DOC
+from .sites import SURVIVOR, build
+from .test_review import RISKY, TESTIMONY, Repo, _append, start
+
+
+def commit_at(repo: Repo, message: str, when: str) -> None:
+    repo.git.git.add(A=True)
+    repo.git.git.commit("-m", message, env={"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when})
+
+
+def approve(repo: Repo, reviewer: str, *msgids: str) -> None:
+    for msgid in msgids:
+        _append(repo, reviewer, msgid)
+
+
+@pytest.fixture
+def dated(tmp_path: Path) -> Repo:
+    """Four weeks of history: translated, two approvals, a quiet week, an edit that makes one
+    approval stale plus a high-risk entry approved twice."""
+    repo = start(tmp_path / "toolbox")
+    commit_at(repo, "Start French", "2026-11-02T10:00:00+00:00")
+    catalog = read_po(repo.po)
+    for message in catalog.active:
+        message.msgstr = "FR " + message.msgid
+    write_po_files([(repo.po, catalog, str(repo.po))])
+    commit_at(repo, "Translate", "2026-11-04T10:00:00+00:00")
+    approve(repo, "rev-fr-1", TESTIMONY, "Contacts")
+    commit_at(repo, "Review", "2026-11-10T10:00:00+00:00")
+    catalog = read_po(repo.po)
+    catalog.index()[(None, TESTIMONY)].msgstr = "Je ne savais pas que l'on pouvait m'aider."
+    write_po_files([(repo.po, catalog, str(repo.po))])
+    approve(repo, "rev-fr-1", RISKY)
+    approve(repo, "rev-fr-2", RISKY)
+    commit_at(repo, "Edit and review", "2026-11-24T10:00:00+00:00")
+    return repo
+
+
+def test_weekly_trend_is_the_status_at_each_weeks_last_commit(dated: Repo, tmp_path: Path) -> None:
+    trend = weekly(Project(dated.root), weeks=52)
+    assert [p.week for p in trend.points] == [
+        dt.date(2026, 11, 2),
+        dt.date(2026, 11, 9),
+        dt.date(2026, 11, 16),
+        dt.date(2026, 11, 23),
+    ]
+    assert trend.points[1].commit == trend.points[2].commit  # a quiet week repeats the last
+    assert [p.approved("fr") for p in trend.points] == [
+        0,
+        words(TESTIMONY) + words("Contacts"),
+        words(TESTIMONY) + words("Contacts"),
+        words("Contacts") + words(RISKY),  # the edit made the testimony's approval stale
+    ]
+    # Each point is exactly what 'status' says in a checkout of that commit.
+    for n, point in enumerate(trend.points):
+        checkout = tmp_path / f"week-{n}"
+        dated.git.git.worktree("add", "--detach", str(checkout), point.commit)
+        [row] = compute(Project(checkout))
+        assert point.words["fr"] == row.words
+    assert [p.week for p in weekly(Project(dated.root), weeks=2).points] == [
+        dt.date(2026, 11, 16),
+        dt.date(2026, 11, 23),
+    ]
+    assert trend.problems == []
+
+
+def test_an_unreadable_file_in_history_is_named_not_fatal(dated: Repo) -> None:
+    dated.po.write_text(dated.po.read_text(encoding="utf-8") + 'msgid "broken\n', encoding="utf-8")
+    commit_at(dated, "Break the file", "2026-11-25T10:00:00+00:00")
+    trend = weekly(Project(dated.root), weeks=1)
+    [point] = trend.points
+    assert point.words == {"fr": dict.fromkeys(STATES, 0)}
+    [problem] = trend.problems
+    assert problem.startswith("locales/fr/01-test/module.po:")
+    assert f"(at commit {point.commit[:10]})" in problem
+
+
+def test_trend_chart_scales_and_keeps_labels_apart() -> None:
+    monday = dt.date(2026, 11, 2)
+    points = [
+        Point(
+            monday + dt.timedelta(weeks=n), f"c{n}", {"ar": {"approved": 0}, "fr": {"approved": a}}
+        )
+        for n, a in enumerate([0, 30, 70])
+    ]
+    chart = trend_chart(Trend(points))
+    fr = next(s for s in chart.series if s.locale == "fr")
+    ar = next(s for s in chart.series if s.locale == "ar")
+    assert {y for _, y, _ in ar.points} == {fr.points[0][1]}  # no words: on the baseline
+    assert [v for _, _, v in fr.points] == [0, 30, 70]
+    assert [t.value for t in chart.y_ticks] == [0, 20, 40, 60, 80, 100]
+    assert fr.points[0][0] < fr.points[1][0] < fr.points[2][0]
+    assert fr.points[2][1] < fr.points[1][1] < fr.points[0][1]  # more words: higher up
+    both = trend_chart(Trend([Point(monday, "c", {"ar": {}, "de": {}, "fr": {}})]))
+    labels = sorted(s.label_y for s in both.series)
+    assert all(b - a >= 15 for a, b in itertools.pairwise(labels))
+    assert nice_ceiling(101) == 200
+
+
+class Elements(HTMLParser):
+    """Every start tag with its attributes, and the stack of enclosing tags."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, dict[str, str], list[dict[str, str]]]] = []
+        self.stack: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        self.found.append((tag, values, [a for _, a in self.stack]))
+        if tag not in ("meta", "link", "input", "br", "img", "hr"):
+            self.stack.append((tag, values))
+
+    def handle_endtag(self, tag: str) -> None:
+        if any(open_tag == tag for open_tag, _ in self.stack):
+            while self.stack.pop()[0] != tag:
+                pass
+
+
+def parse(page: str) -> Elements:
+    parser = Elements()
+    parser.feed(page)
+    return parser
+
+
+def test_status_html_is_self_contained_and_its_numbers_are_the_status(tmp_path: Path) -> None:
+    repo = build(tmp_path / "toolbox")
+    repo.as_("rev-1@panel.example.org")
+    repo("review", "approve", "-l", "fr", "--doc", SITE_DOC, "--entry", repo.entry_id(SURVIVOR))
+    out = tmp_path / "out/status.html"
+    assert repo("status", "--format", "html", "--out", str(out)) == f"wrote {out}\n"
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>")
+    assert "://" not in page  # no CDN, no external stylesheet, font, image or script
+    html = parse(page)
+    tags = {tag for tag, _, _ in html.found}
+    assert "svg" in tags and "script" not in tags and "style" in tags
+    assert not [a for t, a, _ in html.found if t == "link" and a.get("rel") != "icon"]
+    assert not [a for _, a, _ in html.found if a.get("src") or a.get("style")]
+
+    rows = compute(Project(repo.root))
+    assert [(r.locale, r.module) for r in rows] == [("ar", "01-test"), ("fr", "01-test")]
+    for row in rows:
+        segments = [
+            a
+            for t, a, outer in html.found
+            if t == "rect"
+            and "data-state" in a
+            and any(o.get("data-locale") == row.locale for o in outer)
+            and any(o.get("data-module") == row.module for o in outer)
+        ]
+        assert {s["data-state"]: int(s["data-words"]) for s in segments} == {
+            state: n for state, n in row.words.items() if n
+        }
+        assert sum(float(s["width"]) for s in segments) == pytest.approx(BAR_WIDTH, abs=0.05)
+        [table_row] = re.findall(
+            f'<tr data-locale="{row.locale}" data-module="{row.module}">(.*?)</tr>', page, re.S
+        )
+        cells = re.findall(
+            r'data-state="([^"]+)">([\d\u202f]+) <span class="strings">\((\d+)\)', table_row
+        )
+        assert {state: (int(n.replace("\u202f", "")), int(k)) for state, n, k in cells} == {
+            state: (row.words[state], row.strings[state]) for state in STATES
+        }
+    assert words(SURVIVOR) == 6
+    [fr_point] = [
+        a
+        for t, a, outer in html.found
+        if t == "circle" and any(o.get("data-locale") == "fr" for o in outer)
+    ]
+    assert int(fr_point["data-words"]) == 6
+    assert "No editions configured (workflows/release.toml does not exist)." in page
+    # The same page on standard output; table and JSON unchanged.
+    assert repo("status", "--format", "html").startswith("<!doctype html>")
+    assert json.loads(repo("status", "--format", "json"))[1]["words"]["approved"] == 6
+    plain = tmp_path / "plain.txt"
+    plain.write_text("a file as any program writes it", encoding="utf-8")
+    assert out.stat().st_mode == plain.stat().st_mode  # not mkstemp's private 0600
+
+
+RELEASE = """
+[release]
+title = "Test toolbox"
+version = "0.1.0"
+
+[edition.fr-LU]
+language = "fr"
+country = "LU"
+
+[edition.ar]
+language = "ar"
+preview = true
+"""
+
+
+def test_the_dashboard_says_what_blocks_each_edition(tmp_path: Path) -> None:
+    repo = build(tmp_path / "toolbox")
+    project = Project(repo.root)
+    assert collect(project).releases.note == (
+        "No editions configured (workflows/release.toml does not exist)."
+    )
+    (repo.root / "workflows/release.toml").write_text(RELEASE, encoding="utf-8")
+    repo.commit_all("Editions")
+    fr_po = repo.root / "locales/fr/01-test/module.po"
+    fr_po.write_text(fr_po.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # uncommitted
+
+    releases = collect(project).releases
+    assert [(e.id, e.preview) for e in releases.editions] == [("fr-LU", False), ("ar", True)]
+    fr = releases.editions[0]
+    assert {b.gate for b in fr.blockers} >= {"coverage", "contact", "tree"}
+    assert ("tree", "locales/fr/01-test/module.po") in {(b.gate, b.where) for b in fr.blockers}
+    assert any(
+        b.gate == "contact" and b.detail == "emergency: not defined in any contacts file"
+        for b in fr.blockers
+    )
+    page = render_html(collect(project))
+    assert '<li class="edition" id="edition-fr-LU">' in page
+    assert "emergency: not defined in any contacts file" in page
+
+    (repo.root / "workflows/release.toml").write_text("[edition.fr\n", encoding="utf-8")
+    assert collect(project).releases.note.startswith(
+        "The editions cannot be read: workflows/release.toml:1: "
+    )
