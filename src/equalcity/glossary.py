@@ -267,22 +267,49 @@ def _stem(language: str, word: str) -> str:
 SUFFIX_STEMMERS = frozenset({"en", "fr", "de", "pt", "es", "it", "nl"})
 
 
-def _initial(word: str) -> str:
-    """The first letter of ``word``, case and accents folded as the stemmers fold them."""
-    first = unicodedata.normalize("NFKD", word[:1].casefold())[:1]
-    return first
+# How many letters of a word its stem keeps at the front, case and accents folded. The Snowball
+# stemmers of these languages only strip or rewrite endings (inside regions that start after
+# the second letter), so two letters hold; English keeps one ("dying" → "die").
+_PREFIX_LENGTH = {"fr": 2, "de": 2, "pt": 2, "es": 2, "it": 2, "nl": 2, "en": 1}
 
 
-# Every lower-case letter of the Latin, Greek and Cyrillic blocks with its accent-folded form.
-_FOLDED = {
-    ch: _initial(ch)
-    for ch in (chr(c) for c in range(0x20, 0x530))
-    if ch.isalpha() and ch == ch.casefold()
+def _folded_prefix(word: str, size: int) -> str:
+    """The first ``size`` letters of ``word``, case-folded, without accents, and with the
+    German stemmer's ae/oe/ue → a/o/u at the start.
+
+    >>> _folded_prefix("Ältere", 2), _folded_prefix("Straße", 2), _folded_prefix("É", 2)
+    ('al', 'st', 'e')
+    >>> _folded_prefix("Oeffentlichkeit", 2), _folded_prefix("Quelle", 2)
+    ('of', 'qu')
+    """
+    head = word[: size + 3].casefold()
+    if not head.isascii():
+        head = head.translate(_UNACCENT)
+    if len(head) > 1 and head[1] == "e" and head[0] in "aou":
+        head = head[0] + head[2:]
+    return head[:size]
+
+
+# Latin letters with accents → without (what NFKD and dropping combining marks give), and
+# combining marks → nothing: one C-level str.translate instead of normalising each word.
+_UNACCENT: dict[int, str | None] = {
+    code: "".join(
+        ch for ch in unicodedata.normalize("NFKD", chr(code)) if not unicodedata.combining(ch)
+    )
+    for code in range(0xC0, 0x250)
+    if unicodedata.normalize("NFKD", chr(code)) != chr(code)
 }
+_UNACCENT.update({code: None for code in range(0x300, 0x370)})
 
 
 def _exact(word: str) -> str:
+    """A word as written, marks removed and case folded (for single-word forbidden terms)."""
     return _MARKS.sub("", word).casefold()
+
+
+@lru_cache(maxsize=262144)
+def _exact_word(word: str) -> str:
+    return _exact(word)
 
 
 def prose(text: str) -> str:
@@ -319,6 +346,9 @@ class Matcher:
     exact: dict[str, list[tuple[Concept, str, str]]] = field(default_factory=dict)
     forbidden_phrases: list[tuple[str, ...]] = field(default_factory=list)
     _wanted_cache: dict[frozenset[str], _WantedTerms] = field(default_factory=dict, repr=False)
+    _by_concept: dict[str, tuple[list[tuple[str, tuple[str, ...]]], set[str]]] = field(
+        default_factory=dict, repr=False
+    )
 
     @classmethod
     def of(cls, glossary: Glossary, language: str) -> Matcher:
@@ -349,16 +379,17 @@ class Matcher:
     def concepts_in(self, text: str, wanted: set[str]) -> set[str]:
         """Which of the ``wanted`` concepts occur in ``text`` (any status).
 
-        For suffix-stripping stemmers a word's stem starts with the word's first letter (accents
-        aside), so only words starting like a wanted term's word are stemmed at all.
+        For suffix-stripping stemmers a word's stem begins like the word (case and accents
+        folded), so only words that begin like a wanted term's word are stemmed at all.
         """
         if self.language.split("_")[0] not in SUFFIX_STEMMERS:
             return {m.concept.id for m in self.find(text, prune=False)} & wanted
-        entries, initials = self._wanted(frozenset(wanted))
+        entries, prefixes = self._wanted(frozenset(wanted))
+        size = _PREFIX_LENGTH.get(self.language.split("_")[0], 1)
         text = prose(text)
         words = _WORD.findall(text)
         language = self.language
-        stems = [_stem(language, w) if w[:1].lower() in initials else "" for w in words]
+        stems = [_stem(language, w) if _folded_prefix(w, size) in prefixes else "" for w in words]
         found: set[str] = set()
         for i, stem in enumerate(stems):
             if stem and stem in entries:
@@ -367,30 +398,49 @@ class Matcher:
                         found.add(concept_id)
         if self.exact:
             for word in words:
-                for concept, _status, _term in self.exact.get(_exact(word), ()):
+                for concept, _status, _term in self.exact.get(_exact_word(word), ()):
                     if concept.id in wanted:
                         found.add(concept.id)
         return found
 
     def _wanted(self, wanted: frozenset[str]) -> _WantedTerms:
-        """The terms of the wanted concepts by first stem, and the letters words must start
-        with (in every accented form) to be worth stemming."""
+        """The terms of the wanted concepts by first stem, and the folded beginnings a word
+        must have to be worth stemming (each stem's, and each shorter one's whole)."""
         cached = self._wanted_cache.get(wanted)
         if cached is None:
+            if not self._by_concept:
+                size = _PREFIX_LENGTH.get(self.language.split("_")[0], 1)
+                for first, candidates in self.index.items():
+                    for term_stems, concept, _status, _term in candidates:
+                        terms, starts = self._by_concept.setdefault(concept.id, ([], set()))
+                        terms.append((first, term_stems))
+                        starts.update(_folded_prefix(stem, size) for stem in term_stems)
             entries: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-            letters: set[str] = set()
-            for first, candidates in self.index.items():
-                for term_stems, concept, _status, _term in candidates:
-                    if concept.id in wanted:
-                        entries.setdefault(first, []).append((term_stems, concept.id))
-                        letters.update(_initial(stem) for stem in term_stems)
-            cached = (entries, frozenset(c for c in _FOLDED if _FOLDED[c] in letters))
+            prefixes: set[str] = set()
+            for concept_id in wanted:
+                terms, starts = self._by_concept.get(concept_id, ([], set()))
+                for first, term_stems in terms:
+                    entries.setdefault(first, []).append((term_stems, concept_id))
+                prefixes |= starts
+            cached = (entries, frozenset(prefixes))
+            if len(self._wanted_cache) > 4096:
+                self._wanted_cache.clear()
             self._wanted_cache[wanted] = cached
         return cached
+
+    @property
+    def has_terms(self) -> bool:
+        return bool(self.index or self.exact)
+
+    @property
+    def has_forbidden(self) -> bool:
+        return bool(self.exact or self.forbidden_phrases)
 
     def may_contain_forbidden(self, text: str) -> bool:
         """A cheap test before ``find``: False only when no forbidden term can be in ``text``
         (a forbidden word as written, or every stem of a forbidden phrase as a substring)."""
+        if not self.exact and not self.forbidden_phrases:
+            return False
         plain = _exact(text)
         if self.exact and any(w in self.exact for w in _WORD.findall(plain)):
             return True
@@ -403,13 +453,17 @@ class Matcher:
         words = tokens(self.language, text)
         stems = [w[0] for w in words]
         found: list[Match] = []
+        index = self.index
+        # Single words matched as written are rare: look them up only if one is in the text.
+        exact = bool(self.exact) and not self.exact.keys().isdisjoint(_WORD.findall(_exact(text)))
         for i, stem in enumerate(stems):
-            for term_stems, concept, status, term in self.index.get(stem, ()):
-                n = len(term_stems)
-                if tuple(stems[i : i + n]) == term_stems:
-                    found.append(Match(concept, status, term, words[i][1], words[i + n - 1][2]))
-            if self.exact:
-                word = _exact(text[words[i][1] : words[i][2]])
+            if stem in index:
+                for term_stems, concept, status, term in index[stem]:
+                    n = len(term_stems)
+                    if tuple(stems[i : i + n]) == term_stems:
+                        found.append(Match(concept, status, term, words[i][1], words[i + n - 1][2]))
+            if exact:
+                word = _exact_word(text[words[i][1] : words[i][2]])
                 for concept, status, term in self.exact.get(word, ()):
                     found.append(Match(concept, status, term, words[i][1], words[i][2]))
         if not prune:

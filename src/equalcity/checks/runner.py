@@ -242,8 +242,18 @@ def _check_source(target: Target, config: CheckConfig) -> list[Finding]:
         return [Finding(target.display, exc.line or 1, "source-syntax", "error", exc.message)]
 
 
-def _run_one(args: tuple[Target, CheckConfig]) -> list[Finding]:
-    return check_target(*args)
+_WORKER_CONFIG: CheckConfig | None = None
+
+
+def _init_worker(config: CheckConfig) -> None:
+    """Receive the configuration (glossary included) once per worker, not once per file."""
+    global _WORKER_CONFIG
+    _WORKER_CONFIG = config
+
+
+def _run_one(target: Target) -> list[Finding]:
+    assert _WORKER_CONFIG is not None
+    return check_target(target, _WORKER_CONFIG)
 
 
 def run(
@@ -259,8 +269,10 @@ def run(
     work = sorted(targets(project, only), key=lambda t: t.kind == "po")
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(work) > 8:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(_run_one, [(t, config) for t in work], chunksize=4))
+        with ProcessPoolExecutor(
+            max_workers=jobs, initializer=_init_worker, initargs=(config,)
+        ) as pool:
+            results = list(pool.map(_run_one, work, chunksize=4))
     else:
         results = [check_target(t, config) for t in work]
     findings = [f for result in results for f in result]

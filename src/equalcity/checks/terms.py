@@ -26,6 +26,8 @@ def forbidden(context: FileContext, message: Message) -> Iterator[str]:
     target = matcher(context.glossary, context.locale)
     if not target.index and context.locale != _language(context.locale):
         target = matcher(context.glossary, _language(context.locale))
+    if not target.has_forbidden:
+        return
     for text in (s for s in message.strings if s):
         if not target.may_contain_forbidden(text):
             continue
@@ -48,10 +50,12 @@ def forbidden(context: FileContext, message: Message) -> Iterator[str]:
 def missing(context: FileContext, message: Message) -> Iterator[str]:
     if context.glossary is None or not context.glossary.concepts or not message.msgstr:
         return
+    target = matcher(context.glossary, context.locale)
+    if not target.has_terms:
+        return  # the glossary has no terms in this language: nothing can be missing
     source_matches = _source_matches(context.glossary, message.msgid)
     if not source_matches:
         return
-    target = matcher(context.glossary, context.locale)
     wanted = {}
     for match in source_matches:
         if match.status != "forbidden" and target.language in match.concept.terms:
@@ -97,6 +101,8 @@ def source_forbidden(context: SourceContext) -> Iterator[tuple[int, str]]:
         return
     english = matcher(context.glossary, "en")
     for segment in segments(context.text):
+        if not english.may_contain_forbidden(segment.msgid):
+            continue
         for match in english.find(segment.msgid):
             if match.status == "forbidden":
                 use = ", ".join(match.concept.terms["en"].preferred)
