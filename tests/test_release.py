@@ -14,40 +14,19 @@ from urllib.parse import unquote
 
 import git
 import pytest
-from click.testing import CliRunner
 
 from equalcity.catalog import read_po, write_po_files
-from equalcity.cli import main
 from equalcity.release.html import render_markdown, sanitise
 
 from .conftest import DATA
+from .test_review import Repo
 
 RELEASE = DATA / "release"
 DOCS = ["01-basics/module", "01-basics/annex", "02-safety/module"]
 
 
-class Toolbox:
+class Toolbox(Repo):
     """A content repository with French (complete, approved) and Arabic (partial) translations."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.git = git.Repo.init(root)
-        self.runner = CliRunner()
-
-    def as_(self, email: str) -> Toolbox:
-        with self.git.config_writer() as config:
-            config.set_value("user", "name", email.split("@")[0])
-            config.set_value("user", "email", email)
-        return self
-
-    def __call__(self, *args: str, code: int = 0) -> str:
-        result = self.runner.invoke(main, ["--root", str(self.root), *args])
-        assert result.exit_code == code, result.output
-        return result.output
-
-    def commit_all(self, message: str) -> None:
-        self.git.git.add(A=True)
-        self.git.git.commit("-m", message)
 
     def translate(self, language: str, table: dict[str, str]) -> None:
         for doc in DOCS:

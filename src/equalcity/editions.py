@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import Any
 
 from .catalog import read_po
 from .errors import EqualcityError
-from .fs import decode_utf8, read_text
+from .fs import read_text, read_toml
 from .project import Project
 from .review import load_panel, read_ledger, review_state
 
@@ -78,20 +77,6 @@ class Release:
         raise EqualcityError(f"no edition {edition_id!r} (editions: {known})", path=CONFIG)
 
 
-def toml_file(path: Path, display: str) -> tuple[dict[str, Any], str]:
-    """Parse a TOML file; errors name the file and line."""
-    text = decode_utf8(path.read_bytes(), display)
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"\(at line (\d+)", str(exc))
-        raise EqualcityError(
-            f"not valid TOML: {str(exc).split(' (at')[0]}",
-            path=display,
-            line=int(match.group(1)) if match else None,
-        ) from None
-
-
 def _table_line(text: str, *names: str) -> int | None:
     """The line of ``[names...]`` (a table header) in a TOML text."""
     for number, line in enumerate(text.split("\n"), start=1):
@@ -106,7 +91,7 @@ def load_release(project: Project) -> Release:
     path = project.root / CONFIG
     if not path.exists():
         return Release("0.0.0", "", ())
-    data, text = toml_file(path, CONFIG)
+    data, text = read_toml(path, CONFIG)
     meta = data.get("release", {})
     defaults = data.get("defaults", {})
     editions_table = data.get("edition", {})
@@ -194,7 +179,7 @@ def read_contacts(project: Project, display: str) -> dict[str, Contact]:
     path = project.root / display
     if not path.exists():
         return {}
-    data, text = toml_file(path, display)
+    data, text = read_toml(path, display)
     contacts = {}
     for contact_id, fields in data.items():
         line = _table_line(text, contact_id)

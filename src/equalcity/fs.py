@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import tomllib
 from pathlib import Path
+from typing import Any
 
 from .errors import EqualcityError
 
@@ -16,6 +19,25 @@ def _umask() -> int:
 
 
 _UMASK = _umask()  # read once, at import: changing it is not thread-safe
+
+
+def parse_toml(text: str, display: str) -> dict[str, Any]:
+    """Parse TOML; a syntax error names the file and line."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+)", str(exc))
+        raise EqualcityError(
+            f"not valid TOML: {str(exc).split(' (at')[0]}",
+            path=display,
+            line=int(match.group(1)) if match else None,
+        ) from None
+
+
+def read_toml(path: Path, display: str) -> tuple[dict[str, Any], str]:
+    """A TOML file's data and its text (for line numbers in later messages)."""
+    text = decode_utf8(path.read_bytes(), display)
+    return parse_toml(text, display), text
 
 
 def read_text(path: Path, display: str | None = None) -> str:

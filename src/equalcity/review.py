@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 
 from .catalog import Catalog, Message
 from .errors import EqualcityError
-from .fs import decode_utf8, write_atomic
+from .fs import decode_utf8, parse_toml, write_atomic
 
 PANEL = "workflows/panel.toml"
 LEDGER = "reviews.jsonl"
@@ -120,15 +119,7 @@ def load_panel(root: Path) -> Panel:
 
 def parse_panel(text: str) -> Panel:
     """Validate the text of ``workflows/panel.toml`` (e.g. as it was at an earlier commit)."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        raise EqualcityError(
-            f"not valid TOML: {str(exc).split(' (at')[0]}",
-            path=PANEL,
-            line=int(match.group(1)) if match else None,
-        ) from None
+    data = parse_toml(text, PANEL)
     reviewers = []
     seen: dict[str, str] = {}
     for entry in data.get("reviewer", []):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
-import tomllib
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -13,7 +11,7 @@ from typing import Any
 
 from ..catalog import read_po_text
 from ..errors import EqualcityError
-from ..fs import decode_utf8
+from ..fs import decode_utf8, read_toml
 from ..glossary import Glossary
 from ..glossary import load as glossary_load
 from ..project import Project
@@ -39,16 +37,7 @@ class CheckConfig:
 
 
 def _toml(path: Path, display: str) -> dict[str, Any]:
-    try:
-        text = decode_utf8(path.read_bytes(), display)
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"\(at line (\d+)", str(exc))
-        raise EqualcityError(
-            f"not valid TOML: {str(exc).split(' (at')[0]}",
-            path=display,
-            line=int(match.group(1)) if match else None,
-        ) from None
+    return read_toml(path, display)[0]
 
 
 def _line_of(text: str, needle: str) -> int | None:
