@@ -204,6 +204,7 @@ def test_preview_marks_unapproved_and_fallback_text(built: Toolbox) -> None:
     assert '<html lang="ar" dir="rtl">' in page
     assert 'class="preview-banner"' in page
     assert '<mark class="unapproved"' in page and "صدّقيها" in page
+    assert '<a href="tel:+00000000001" dir="ltr"' in page  # the number is not reversed
     # untranslated text falls back to English, marked and laid out as English
     assert re.search(r'<mark class="fallback" title="[^"]+" lang="en" dir="ltr">Step</mark>', page)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -451,9 +452,11 @@ def test_pages_in_chromium_ltr_and_rtl(built: Toolbox) -> None:
                 page.close()
             page = browser.new_page(viewport={"width": 1100, "height": 900})
             page.goto((html / "01-basics/module.html").as_uri())
-            testimony = page.locator("blockquote.testimony")
+            testimony = page.locator("figure.testimony")
             assert testimony.count() == 1
-            assert testimony.get_attribute("aria-label")
+            caption = testimony.locator("figcaption").text_content() or ""
+            assert {"fr-LU": "Témoignage", "ar": "شهادة"}[edition] in caption
+            assert testimony.locator("blockquote").count() == 1
             screenshot(page, f"release-{edition}")
             page.close()
 

@@ -15,7 +15,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
 import shutil
 import tempfile
 import zipfile
@@ -231,7 +230,7 @@ def build(
                 fallback_lang=edition.fallback,
                 heading_ids=text.heading_ids,
             )
-            body = _label_testimonies(page.body, ui["testimony"])
+            body = page.body
             files[f"html/{doc.module}/{doc.name}.html"] = html_.page(
                 "document.html",
                 root="../",
@@ -251,7 +250,7 @@ def build(
             rendered_docs.append(
                 {
                     "id": doc.id.replace("/", "-"),
-                    "body": _label_testimonies(printed.body, ui["testimony"]),
+                    "body": printed.body,
                 }
             )
         title = texts[docs[0].id].title or module
@@ -332,16 +331,6 @@ def build(
     result.folder = _replace_folder(dist / edition.id, files)
     result.archive = result.folder / archive_name
     return result
-
-
-def _label_testimonies(body: str, label: str) -> str:
-    from html import escape
-
-    return re.sub(
-        r'<blockquote class="testimony">',
-        f'<blockquote class="testimony" aria-label="{escape(label)}">',
-        body,
-    )
 
 
 def _zip(top: str, files: dict[str, bytes]) -> bytes:

@@ -30,13 +30,14 @@ _MARKER = re.compile(r"^\s*<!--\s*equalcity:\s*([\w\s-]*?)\s*-->\s*$")
 _TAG = re.compile(r"<[^>]*>")
 
 ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "code", "del", "div", "em", "h1", "h2", "h3", "h4", "h5",
+    "a", "abbr", "blockquote", "br", "code", "del", "div", "em", "figcaption", "figure", "h1",
+    "h2", "h3", "h4", "h5",
     "h6", "hr", "img", "li", "ol", "p", "pre", "s", "section", "strong", "sup", "sub", "table",
     "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "*": {"id", "class"},
-    "a": {"href", "title"},
+    "a": {"href", "title", "dir"},
     "img": {"src", "alt", "title"},
     "th": {"style", "scope"},
     "td": {"style"},
@@ -204,7 +205,40 @@ def _prepare(
                         child.attrs.pop("href", None)
                     else:
                         child.attrSet("href", target)
+                    if target and target.startswith("tel:"):
+                        # A phone number reads left to right in every script ("+352 …").
+                        child.attrSet("dir", "ltr")
     return headings
+
+
+def _figures(tokens: list[Token], label: str) -> list[Token]:
+    """A testimony becomes a figure with a visible caption saying what it is (a fictional
+    composite), so that no reader, sighted or not, takes it for a real person's account."""
+    out: list[Token] = []
+    closing: list[int] = []  # levels at which an open testimony block ends
+    for token in tokens:
+        classes = str(token.attrGet("class") or "").split()
+        if token.nesting == 1 and "testimony" in classes:
+            classes.remove("testimony")
+            if classes:
+                token.attrSet("class", " ".join(classes))
+            else:
+                token.attrs.pop("class", None)
+            caption = Token("html_block", "", 0)
+            caption.content = (
+                f'<figure class="testimony"><figcaption>{escape(label)}</figcaption>\n'
+            )
+            out.append(caption)
+            closing.append(token.level)
+            out.append(token)
+            continue
+        out.append(token)
+        if token.nesting == -1 and closing and token.level == closing[-1]:
+            closing.pop()
+            end = Token("html_block", "", 0)
+            end.content = "</figure>\n"
+            out.append(end)
+    return out
 
 
 def sanitise(html: str) -> str:
@@ -256,6 +290,7 @@ def render_markdown(
     env: dict[str, object] = {}
     tokens = md.parse(markdown, env)
     headings = _prepare(tokens, pdf, heading_ids)
+    tokens = _figures(tokens, ui(language)["testimony"])
     html = md.renderer.render(tokens, md.options, env)
     body = _marks(sanitise(html), ui(language), highlight, html_lang(fallback_lang))
     return Rendered(body, tuple(headings))
