@@ -14,6 +14,8 @@ from urllib.parse import unquote
 
 import git
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from equalcity.catalog import read_po, write_po_files
 from equalcity.release.html import render_markdown, sanitise
@@ -488,3 +490,69 @@ def test_installed_command_releases_and_blocks(box: Toolbox) -> None:
     preview = run("release", "--out", "dist", "--edition", "fr-LU", "--preview")
     assert preview.returncode == 0
     assert (box.root / "dist/fr-LU/equalcity-fr-LU-1.2.0-preview.zip").is_file()
+
+
+HOSTILE = st.sampled_from(
+    [
+        "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>",
+        '<a href="javascript:alert(1)">x</a>', "[x](javascript:alert(1))", "[x](JaVaScRiPt:x)",
+        "<iframe src=//e.org></iframe>", "<style>*{}</style>", '<div style="x:url(j)">',
+        '<a href="tel:1" onclick="x">', "&#106;avascript:", "<object data=x>", "<b>", "</b>",
+        "<mark>", "</mark>", "\u2e28", "\u2e29", "\u2e26", "\u2e27", "<!--", "-->", "```", "`",
+        "*", "_", "[", "](", ")", "<", ">", '"', "'", "\n", "\n\n", "> ", "- ", "1. ", "# ",
+        "| a | b |\n|---|---|", "![i](javascript:x)", "<https://e.org>", "{{contact:x}}",
+    ]
+)  # fmt: skip
+
+
+class Page(HTMLParser):
+    """What a browser would act on: elements, attributes, and the depth of open marks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.problems: list[str] = []
+        self.marks = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"script", "style", "iframe", "object", "embed", "svg", "math", "form"}:
+            self.problems.append(f"<{tag}>")
+        self.marks += tag == "mark"
+        for name, value in attrs:
+            plain = "".join(ch for ch in (value or "") if ch > " ").lower()
+            if name.startswith("on") or name == "srcdoc":
+                self.problems.append(f"{tag} {name}")
+            if name in {"href", "src"} and plain.split(":")[0] in {
+                "javascript",
+                "data",
+                "vbscript",
+            }:
+                self.problems.append(f"{tag} {name}={value}")
+            if name == "style" and not re.fullmatch(r"(text-align:\s*\w+;?\s*)?", value or ""):
+                self.problems.append(f"{tag} style={value}")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.marks -= tag == "mark"
+        if self.marks < 0:
+            self.problems.append("a </mark> without its <mark>")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(HOSTILE, st.text(max_size=12)), max_size=10).map("".join))
+def test_no_translation_puts_active_content_on_a_page(msgstr: str) -> None:
+    """Whatever a translator writes, the page has no script, handler, dangerous URL or stray
+    mark — checked on the path a preview takes (Markdown escaping, marks, nh3)."""
+    from equalcity.markdown import render_segments
+    from equalcity.release.content import UNAPPROVED, neutralise_html, strip_marks
+
+    marked = UNAPPROVED[0] + neutralise_html(strip_marks(msgstr)) + UNAPPROVED[1]
+    source = "# Title\n\nA paragraph.\n\n- An item.\n\n| a | b |\n|---|---|\n| Cell | x |\n"
+    parser = Page()
+    page = render_markdown(render_segments(source, lambda s: marked), "ar", highlight=True)
+    parser.feed(page.body)
+    parser.close()
+    assert parser.problems == [] and parser.marks == 0, msgstr
+    # nh3 alone, on raw HTML that the Markdown step did not escape, holds too.
+    raw = Page()
+    raw.feed(render_markdown(render_segments(source, lambda s: strip_marks(msgstr)), "ar").body)
+    raw.close()
+    assert raw.problems == [], msgstr
