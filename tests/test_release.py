@@ -556,3 +556,11 @@ def test_no_translation_puts_active_content_on_a_page(msgstr: str) -> None:
     raw.feed(render_markdown(render_segments(source, lambda s: strip_marks(msgstr)), "ar").body)
     raw.close()
     assert raw.problems == [], msgstr
+
+
+def test_footnotes_of_documents_sharing_a_pdf_do_not_collide() -> None:
+    text = "Text[^1].\n\n[^1]: Note.\n"
+    module = render_markdown(text, "fr", pdf=True, doc_id="m-module").body
+    annex = render_markdown(text, "fr", pdf=True, doc_id="m-annex").body
+    assert 'href="#fn-m-module-1"' in module and 'id="fn-m-module-1"' in module
+    assert 'href="#fn-m-annex-1"' in annex and 'id="fn-m-annex-1"' in annex

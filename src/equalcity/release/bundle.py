@@ -246,6 +246,7 @@ def build(
                 highlight=preview,
                 fallback_lang=edition.fallback,
                 heading_ids=[f"{doc.module}-{doc.name}-{i}" for i in text.heading_ids],
+                doc_id=f"{doc.module}-{doc.name}",
             )
             rendered_docs.append(
                 {

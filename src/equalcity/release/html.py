@@ -283,11 +283,13 @@ def render_markdown(
     highlight: bool = False,
     fallback_lang: str = "en",
     heading_ids: Sequence[str] = (),
+    doc_id: str | None = None,
 ) -> Rendered:
     """Sanitised HTML of a document; ``heading_ids`` (from the English text) name the headings
     so that links between documents reach the same section in every language."""
     md = _parser()
-    env: dict[str, object] = {}
+    # Several documents share one PDF: their footnote ids must not collide.
+    env: dict[str, object] = {"docId": doc_id} if doc_id else {}
     tokens = md.parse(markdown, env)
     headings = _prepare(tokens, pdf, heading_ids)
     tokens = _figures(tokens, ui(language)["testimony"])
