@@ -22,7 +22,9 @@ def open_repo(root: Path) -> git.Repo:
         return git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise EqualcityError(
-            "not a git repository; reviews are recorded as commits", path=root
+            "not a git repository: reviews are commits and a release names its commit; "
+            "clone the content repository, or run 'git init' and commit",
+            path=root,
         ) from None
 
 
