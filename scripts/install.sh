@@ -13,7 +13,8 @@ command -v msgcat >/dev/null && command -v msgmerge >/dev/null || PACKAGES+=(get
 ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || PACKAGES+=(libpango-1.0-0 libpangoft2-1.0-0)
 [ -e /usr/share/fonts/truetype/noto/NotoSansEthiopic-Regular.ttf ] || PACKAGES+=(fonts-noto-core)
 if [ "${EQUALCITY_BROWSER:-}" = 1 ]; then
-  [ -x /usr/bin/chromium ] || PACKAGES+=(chromium)
+  # Debian's chromium; a machine that already has Chrome (GitHub's Ubuntu runners) uses that.
+  [ -x /usr/bin/chromium ] || [ -x /usr/bin/google-chrome ] || PACKAGES+=(chromium)
   command -v pdftoppm >/dev/null || PACKAGES+=(poppler-utils)
 fi
 if [ "${#PACKAGES[@]}" -gt 0 ]; then

@@ -13,7 +13,13 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
-CHROMIUM = Path(os.environ.get("EQUALCITY_CHROMIUM", "/usr/bin/chromium"))
+# Debian's chromium package; elsewhere (e.g. a GitHub Ubuntu runner, where apt's chromium is a
+# snap shim) the Chrome that the machine already has.
+_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+CHROMIUM = Path(
+    os.environ.get("EQUALCITY_CHROMIUM")
+    or next((c for c in _CANDIDATES if Path(c).exists()), _CANDIDATES[0])
+)
 # Flags for a machine with no network and no display; without the background-networking ones
 # Chromium keeps trying to reach Google's hosts.
 ARGS = [
