@@ -316,57 +316,47 @@ def contact_blockers(
     return out
 
 
-def blockers(
-    project: Project,
-    edition: Edition,
-    *,
-    today: dt.date | None = None,
-    check_findings: Iterable[Any] | None = None,
-    dirty: Iterable[str] = (),
-) -> list[Blocker]:
-    """What stops ``edition`` from an official release today (empty: nothing).
-
-    ``check_findings`` are the findings of ``equalcity check`` for the edition's files (run
-    here when not given); ``dirty`` the uncommitted paths the release would read.
-    """
+def content_blockers(project: Project, edition: Edition) -> list[Blocker]:
+    """The blockers that depend only on the edition's files: check errors and coverage (the
+    release caches them by the files' content)."""
     from .checks.runner import run as run_checks  # the gate reuses the CI gate as is
 
-    today = today or dt.date.today()
-    out: list[Blocker] = []
-    if check_findings is None:
-        check_findings = run_checks(project, release_inputs(project, edition, existing=True))
-    errors = [f for f in check_findings if f.severity == "error"]
-    for finding in errors[:20]:
-        out.append(
-            Blocker(
-                "check", f"{finding.path}:{finding.line}", f"{finding.check}: {finding.message}"
-            )
-        )
+    findings = run_checks(project, release_inputs(project, edition, existing=True))
+    errors = [f for f in findings if f.severity == "error"]
+    out = [Blocker("check", f"{f.path}:{f.line}", f"{f.check}: {f.message}") for f in errors[:20]]
     if len(errors) > 20:
         out.append(Blocker("check", "…", f"{len(errors) - 20} more errors; run 'equalcity check'"))
     cover = coverage(project, edition.language)
     if cover.share < edition.min_coverage:
-        short = [
-            f"{doc} {approved}/{total}"
-            for doc, (approved, total) in cover.per_document.items()
-            if approved < total
-        ]
+        short = [f"{doc} {a}/{t}" for doc, (a, t) in cover.per_document.items() if a < t]
+        listed = f"; short: {', '.join(short[:4])}{', …' if len(short) > 4 else ''}"
         out.append(
             Blocker(
                 "coverage",
                 f"locales/{edition.language}/",
-                f"{cover.share:.1%} of strings approved, needs {edition.min_coverage:.0%}"
-                + (
-                    f" (short: {', '.join(short[:4])}{', …' if len(short) > 4 else ''})"
-                    if short
-                    else ""
-                ),
+                f"{cover.share:.1%} of strings approved ({cover.approved}/{cover.strings}), "
+                f"needs {edition.min_coverage:.0%}{listed if short else ''}",
             )
         )
-    out += contact_blockers(project, edition, today, used_contacts(project))
-    for path in dirty:
-        out.append(Blocker("tree", path, "uncommitted change; commit it so the manifest names it"))
     return out
+
+
+def current_blockers(
+    project: Project, edition: Edition, today: dt.date, dirty: Iterable[str]
+) -> list[Blocker]:
+    """The blockers that also depend on the day and the working tree: contacts, commits."""
+    out = contact_blockers(project, edition, today, used_contacts(project))
+    out += [Blocker("tree", p, "uncommitted change; commit it first") for p in dirty]
+    return out
+
+
+def blockers(
+    project: Project, edition: Edition, *, today: dt.date | None = None, dirty: Iterable[str] = ()
+) -> list[Blocker]:
+    """What stops ``edition`` from an official release today (empty: nothing); ``dirty``: the
+    uncommitted paths among its inputs."""
+    today = today or dt.date.today()
+    return content_blockers(project, edition) + current_blockers(project, edition, today, dirty)
 
 
 def release_inputs(project: Project, edition: Edition, *, existing: bool = False) -> list[Path]:

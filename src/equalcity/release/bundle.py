@@ -28,9 +28,9 @@ from ..editions import (
     Blocker,
     Edition,
     Release,
-    contact_blockers,
     contacts_for,
-    coverage,
+    content_blockers,
+    current_blockers,
     release_inputs,
     used_contacts,
 )
@@ -39,7 +39,7 @@ from ..fs import write_atomic
 from ..gitrepo import open_repo
 from ..project import Document, Project
 from . import html as html_
-from .content import DocumentText, _Language, document_text
+from .content import DocumentText, LanguageStrings, document_text
 from .pdf import render_job
 
 Progress = Callable[[int], None]
@@ -124,37 +124,16 @@ def glossary_version(project: Project) -> str:
 def gate(
     project: Project, edition: Edition, commit: Commit, cache: Path | None, key: str
 ) -> list[Blocker]:
-    """Every blocker of an official release (check and coverage results cached by input key)."""
-    from ..checks.runner import run as run_checks
-
+    """Every blocker of an official release (check and coverage results cached by input key;
+    contacts and the working tree looked at every time)."""
     stored = cache / "gates" / f"{key}.json" if cache else None
     if stored is not None and stored.exists():
         slow = [Blocker(**b) for b in json.loads(stored.read_text("utf-8"))]
     else:
-        slow = []
-        findings = run_checks(project, release_inputs(project, edition, existing=True))
-        errors = [f for f in findings if f.severity == "error"]
-        slow += [
-            Blocker("check", f"{f.path}:{f.line}", f"{f.check}: {f.message}") for f in errors[:20]
-        ]
-        if len(errors) > 20:
-            slow.append(Blocker("check", "…", f"{len(errors) - 20} more; run 'equalcity check'"))
-        cover = coverage(project, edition.language)
-        if cover.share < edition.min_coverage:
-            slow.append(
-                Blocker(
-                    "coverage",
-                    f"locales/{edition.language}/",
-                    f"{cover.share:.1%} of strings approved ({cover.approved}/{cover.strings}), "
-                    f"needs {edition.min_coverage:.0%}",
-                )
-            )
+        slow = content_blockers(project, edition)
         if stored is not None:
             write_atomic(stored, json.dumps([b.__dict__ for b in slow], ensure_ascii=False))
-    today = dt.date.today()
-    fresh = contact_blockers(project, edition, today, used_contacts(project))
-    fresh += [Blocker("tree", p, "uncommitted change; commit it first") for p in commit.dirty]
-    return slow + fresh
+    return slow + current_blockers(project, edition, dt.date.today(), commit.dirty)
 
 
 def _modules(project: Project) -> dict[str, list[Document]]:
@@ -191,7 +170,7 @@ def build(
     """Write ``dist/<edition>/`` (replacing what was there) and its zip."""
     result = EditionResult(edition, preview)
     contacts = contacts_for(project, edition)
-    languages: dict[str, _Language] = {}
+    languages: dict[str, LanguageStrings] = {}
     modules = _modules(project)
     texts: dict[str, DocumentText] = {}
     for docs in modules.values():

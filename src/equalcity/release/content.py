@@ -75,7 +75,7 @@ class _Choice:
     reviewers: tuple[str, ...] = ()
 
 
-class _Language:
+class LanguageStrings:
     """Approved (and, for previews, unapproved) strings of one language's documents."""
 
     def __init__(self, project: Project, language: str, panel: Panel) -> None:
@@ -108,7 +108,7 @@ def document_text(
     *,
     preview: bool,
     contacts: dict[str, Contact],
-    languages: dict[str, _Language] | None = None,
+    languages: dict[str, LanguageStrings] | None = None,
 ) -> DocumentText:
     """The edition's text of one document, with counts for the manifest."""
     languages = languages if languages is not None else {}
@@ -116,7 +116,7 @@ def document_text(
     for code in (edition.language, edition.fallback):
         if code != "en" and code not in languages:
             panel = panel or load_panel(project.root)
-            languages[code] = _Language(project, code, panel)
+            languages[code] = LanguageStrings(project, code, panel)
     main = languages[edition.language]
     fallback = languages.get(edition.fallback) if edition.fallback != "en" else None
     entries = _by_msgid(main.catalog(doc))
