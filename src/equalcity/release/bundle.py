@@ -26,6 +26,7 @@ from pathlib import Path
 from .. import __version__
 from ..editions import (
     Blocker,
+    Contact,
     Edition,
     Release,
     contacts_for,
@@ -209,13 +210,12 @@ def build(
                 fallback_lang=edition.fallback,
                 heading_ids=text.heading_ids,
             )
-            body = page.body
             files[f"html/{doc.module}/{doc.name}.html"] = html_.page(
                 "document.html",
                 root="../",
                 title=text.title or doc.id,
                 headings=page.headings,
-                body=body,
+                body=page.body,
                 **common,
             ).encode("utf-8")
             printed = html_.render_markdown(
@@ -227,12 +227,7 @@ def build(
                 heading_ids=[f"{doc.module}-{doc.name}-{i}" for i in text.heading_ids],
                 doc_id=f"{doc.module}-{doc.name}",
             )
-            rendered_docs.append(
-                {
-                    "id": doc.id.replace("/", "-"),
-                    "body": printed.body,
-                }
-            )
+            rendered_docs.append({"id": doc.id.replace("/", "-"), "body": printed.body})
         title = texts[docs[0].id].title or module
         index_modules.append(
             {
@@ -267,27 +262,52 @@ def build(
         "index.html", root="", modules=index_modules, **common
     ).encode("utf-8")
     files["html/style.css"] = html_.stylesheet().encode("utf-8")
-    jobs_list = [(page_html, str(cache) if cache else None) for _, page_html in print_pages]
-    if jobs > 1 and len(jobs_list) > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(jobs_list))) as pool:
-            outputs = []
-            for output in pool.map(render_job, jobs_list):
+    pdfs = _render_pdfs([html for _, html in print_pages], cache, jobs, progress)
+    for (module, _), (data, was_cached) in zip(print_pages, pdfs, strict=True):
+        files[f"pdf/{module}.pdf"] = data
+        result.pdfs_cached += was_cached
+    result.documents = [texts[doc.id].as_manifest() for docs in modules.values() for doc in docs]
+    manifest = _manifest(project, release, edition, preview, commit, result.documents, contacts)
+    files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
+    sums = "".join(f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n" for name in sorted(files))
+    files["SHA256SUMS"] = sums.encode()
+    archive_name = f"equalcity-{edition.id}-{release.version}{'-preview' if preview else ''}.zip"
+    files[archive_name] = _zip(edition.id, files)
+    result.folder = _replace_folder(dist / edition.id, files)
+    result.archive = result.folder / archive_name
+    return result
+
+
+def _render_pdfs(
+    pages: list[str], cache: Path | None, jobs: int, progress: Progress
+) -> list[tuple[bytes, bool]]:
+    """One PDF per print page (from the cache when seen before), two processes at a time."""
+    work = [(html, str(cache) if cache else None) for html in pages]
+    outputs = []
+    if jobs > 1 and len(work) > 1:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
+            for output in pool.map(render_job, work):
                 outputs.append(output)
                 progress(1)
     else:
-        outputs = []
-        for job in jobs_list:
+        for job in work:
             outputs.append(render_job(job))
             progress(1)
-    for (module, _), (data, was_cached) in zip(print_pages, outputs, strict=True):
-        files[f"pdf/{module}.pdf"] = data
-        result.pdfs_cached += was_cached
-    documents = [texts[doc.id].as_manifest() for docs in modules.values() for doc in docs]
-    result.documents = documents
-    used = used_contacts(project)
-    manifest = {
+    return outputs
+
+
+def _manifest(
+    project: Project,
+    release: Release,
+    edition: Edition,
+    preview: bool,
+    commit: Commit,
+    documents: list[dict[str, object]],
+    contacts: dict[str, Contact],
+) -> dict[str, object]:
+    return {
         "edition": edition.id,
-        "language": language,
+        "language": edition.language,
         "country": edition.country or None,
         "version": release.version,
         "preview": preview,
@@ -301,16 +321,10 @@ def build(
             key: sum(int(str(d[key])) for d in documents)
             for key in ("strings", "approved", "unapproved_shown", "fallback")
         },
-        "contacts": [contacts[c].as_manifest() for c in sorted(used) if c in contacts],
+        "contacts": [
+            contacts[c].as_manifest() for c in sorted(used_contacts(project)) if c in contacts
+        ],
     }
-    files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
-    sums = "".join(f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n" for name in sorted(files))
-    files["SHA256SUMS"] = sums.encode()
-    archive_name = f"equalcity-{edition.id}-{release.version}{'-preview' if preview else ''}.zip"
-    files[archive_name] = _zip(edition.id, files)
-    result.folder = _replace_folder(dist / edition.id, files)
-    result.archive = result.folder / archive_name
-    return result
 
 
 def _zip(top: str, files: dict[str, bytes]) -> bytes:
