@@ -74,8 +74,19 @@ def test_broken_yaml_is_located(tmp_path: Path) -> None:
             {"survivor", "trafficking-in-human-beings"},
         ),
         ("ar", "تحدثت الناجيات عن الاتجار بالبشر.", {"survivor", "trafficking-in-human-beings"}),
+        ("ar", "عن الحماية والناجية والاتجار بالبشر", {"survivor", "trafficking-in-human-beings"}),
+        ("ar", "وضع الناجية", {"survivor"}),
     ],
-    ids=["en-inflected", "en-no-substring", "fr", "de", "pt", "ar-variant"],
+    ids=[
+        "en-inflected",
+        "en-no-substring",
+        "fr",
+        "de",
+        "pt",
+        "ar-variant",
+        "ar-and-the",
+        "ar-initial-waw",
+    ],
 )
 def test_matching_respects_inflection_and_word_boundaries(
     glossary,
@@ -95,9 +106,10 @@ def test_matching_respects_inflection_and_word_boundaries(
         ("de", "Sie galt als illegale Migrantin.", "illegale Migrantin"),
         ("pt", "Chamaram-lhe imigrante ilegal.", "imigrante ilegal"),
         ("ar", "وصفوها بأنها مهاجر غير شرعي.", "مهاجر غير شرعي"),
+        ("ar", "عن العمال والمهاجر غير الشرعي.", "والمهاجر غير الشرعي"),
         ("fr", "Un crime d'honneur.", "crime d'honneur"),
     ],
-    ids=["en", "fr", "de", "pt", "ar", "fr-honour"],
+    ids=["en", "fr", "de", "pt", "ar", "ar-and-the", "fr-honour"],
 )
 def test_forbidden_terms_per_language(glossary, language: str, text: str, term: str) -> None:  # type: ignore[no-untyped-def]
     matches = [m for m in Matcher.of(glossary, language).find(text) if m.status == "forbidden"]

@@ -256,10 +256,18 @@ def _stemmer(language: str) -> snowballstemmer.Stemmer | None:
     return snowballstemmer.stemmer(name) if name else None
 
 
+# Arabic writes "and"/"so" (و, ف) joined to the next word; Snowball's Arabic stemmer removes
+# the article and prepositions (ال، بال، كال، لل) but leaves "وال…", so "and the survivor" would
+# not match "the survivor". One conjunction before an article-like prefix is dropped first.
+_AR_CONJUNCTION = re.compile(r"^[وف](?=(?:ال|لل|بال|كال)..)")
+
+
 @lru_cache(maxsize=262144)
 def _stem(language: str, word: str) -> str:
     stemmer = _stemmer(language)
     word = _MARKS.sub("", word).casefold()
+    if language[:2] == "ar":
+        word = _AR_CONJUNCTION.sub("", word)
     return stemmer.stemWord(word) if stemmer else word
 
 
