@@ -40,6 +40,14 @@ def read_toml(path: Path, display: str) -> tuple[dict[str, Any], str]:
     return parse_toml(text, display), text
 
 
+def line_of(text: str, needle: str) -> int | None:
+    """The first line (1-based) of ``text`` that contains ``needle``, for error messages."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if needle in line:
+            return number
+    return None
+
+
 def read_text(path: Path, display: str | None = None) -> str:
     """Read a UTF-8 file; a missing file or invalid byte is an error naming its line."""
     name = display or str(path)

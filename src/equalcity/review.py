@@ -19,7 +19,7 @@ from typing import Any
 
 from .catalog import Catalog, Message
 from .errors import EqualcityError
-from .fs import decode_utf8, parse_toml, write_atomic
+from .fs import decode_utf8, line_of, parse_toml, write_atomic
 
 PANEL = "workflows/panel.toml"
 LEDGER = "reviews.jsonl"
@@ -102,13 +102,6 @@ class Panel:
         return self.tiers[-1]
 
 
-def _line_of(text: str, needle: str) -> int | None:
-    for number, line in enumerate(text.split("\n"), start=1):
-        if needle in line:
-            return number
-    return None
-
-
 def load_panel(root: Path) -> Panel:
     """Read and validate ``workflows/panel.toml`` (an empty panel when there is none)."""
     path = root / PANEL
@@ -124,7 +117,7 @@ def parse_panel(text: str) -> Panel:
     seen: dict[str, str] = {}
     for entry in data.get("reviewer", []):
         rid = str(entry.get("id", ""))
-        line = _line_of(text, f'"{rid}"') if rid else None
+        line = line_of(text, f'"{rid}"') if rid else None
         where: dict[str, Any] = {"path": PANEL, "line": line}
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", rid):
             raise EqualcityError(
@@ -151,7 +144,7 @@ def parse_panel(text: str) -> Panel:
         reviewers.append(Reviewer(rid, email, languages, modules, role))
     tiers = []
     for name, entry in (data.get("tiers") or {}).items():
-        line = _line_of(text, f"[tiers.{name}]")
+        line = line_of(text, f"[tiers.{name}]")
         approvals = entry.get("approvals", 1)
         experts = entry.get("subject_experts", 0)
         if not isinstance(approvals, int) or approvals < 1 or not isinstance(experts, int):

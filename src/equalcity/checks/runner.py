@@ -11,7 +11,7 @@ from typing import Any
 
 from ..catalog import read_po_text
 from ..errors import EqualcityError
-from ..fs import decode_utf8, read_toml
+from ..fs import decode_utf8, line_of, read_toml
 from ..glossary import Glossary
 from ..glossary import load as glossary_load
 from ..project import Project
@@ -36,28 +36,16 @@ class CheckConfig:
         return self.severities.get(check) or registry()[check].severity
 
 
-def _toml(path: Path, display: str) -> dict[str, Any]:
-    return read_toml(path, display)[0]
-
-
-def _line_of(text: str, needle: str) -> int | None:
-    for number, line in enumerate(text.split("\n"), start=1):
-        if needle in line:
-            return number
-    return None
-
-
 def load_config(project: Project) -> CheckConfig:
     """Read ``workflows/checks.toml``, the names allow-list and the contacts register."""
     severities: dict[str, str] = {}
     scope: frozenset[str] = frozenset()
     path = project.root / CONFIG
     if path.exists():
-        data = _toml(path, CONFIG)
-        text = path.read_text(encoding="utf-8")
+        data, text = read_toml(path, CONFIG)
         known = registry()
         for check, value in (data.get("severity") or {}).items():
-            line = _line_of(text, check)
+            line = line_of(text, check)
             if check not in known:
                 raise EqualcityError(
                     f"unknown check {check!r}; 'equalcity check --list' shows them",
@@ -85,7 +73,7 @@ def load_config(project: Project) -> CheckConfig:
     if contacts_path.exists():
         contacts = {
             key: value
-            for key, value in _toml(contacts_path, CONTACTS).items()
+            for key, value in read_toml(contacts_path, CONTACTS)[0].items()
             if isinstance(value, dict)
         }
     return CheckConfig(severities, scope, names, contacts, glossary_load(project.root))
