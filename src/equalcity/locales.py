@@ -29,12 +29,15 @@ def normalize(code: str) -> str:
 
 
 def plural_forms(code: str) -> str:
-    """The ``Plural-Forms`` header value for ``code`` from CLDR.
+    """The ``Plural-Forms`` header value a new file of ``code`` gets: gettext's rule (what
+    msginit and Poedit write), CLDR's through Babel for a language gettext does not list.
 
     >>> plural_forms("fr")
     'nplurals=2; plural=(n > 1);'
     """
-    return get_plural(Locale.parse(normalize(code))).plural_forms
+    from .plurals import default_header
+
+    return default_header(code) or get_plural(Locale.parse(normalize(code))).plural_forms
 
 
 def english_name(code: str) -> str:

@@ -29,6 +29,8 @@ from .glossary import matcher as glossary_matcher
 from .locales import english_name, normalize, plural_forms
 from .markdown import render
 from .merge import Compendium, FuzzyIndex, MergeStats, merge
+from .plurals import migrate_strings, plural_problem, reorder
+from .plurals import parse as parse_plural
 from .project import Document, Project
 from .templates import PROJECT, build_template
 
@@ -126,6 +128,45 @@ def complete_header(header: Message, locale: str) -> Message:
     updated = Message("", format_header(fields), comments=list(header.comments))
     updated.flags = list(header.flags)
     return updated
+
+
+def migrate_plural_rule(catalog: Catalog, locale: str, display: str) -> None:
+    """Replace a Plural-Forms rule that is wrong for the language with gettext's rule, moving
+    every plural translation to the index the new rule gives the same numbers (in place).
+
+    Refuses (nothing written) when the two rules do not divide the numbers into the same
+    groups: then a translation would be lost or invented, and a person must decide.
+    """
+    header = catalog.header
+    if header is None:
+        return
+    fields = _header_fields(header)
+    value = fields.get("Plural-Forms", "")
+    wanted = plural_forms(locale)
+    if not value or plural_problem(locale, value) is None:
+        return
+    plural = [m for m in catalog.messages if m.msgid_plural is not None and any(m.msgstr_plural)]
+    if plural:
+        try:
+            old = parse_plural(value)
+            order = reorder(old, parse_plural(wanted))
+        except EqualcityError:
+            order = None
+        if order is None:
+            raise EqualcityError(
+                f"Plural-Forms {value!r} cannot be changed to {wanted!r} without losing "
+                "plural translations (the rules group the numbers differently); move the "
+                "msgstr[N] lines by hand, then run 'equalcity update' again",
+                path=display,
+                line=header.line,
+            )
+        for message in plural:
+            message.msgstr_plural = migrate_strings(message.msgstr_plural, order)
+    fields["Plural-Forms"] = wanted
+    updated = Message("", format_header(fields), comments=list(header.comments))
+    updated.flags = list(header.flags)
+    updated.line = header.line
+    catalog.header = updated
 
 
 def _header_fields(header: Message) -> dict[str, str]:
@@ -245,6 +286,7 @@ def _update_group(task: _UpdateTask) -> _UpdatePart:
             if previous is None:
                 previous = Catalog(header=po_header(locale, source, now))
                 part.created.append(path)
+            migrate_plural_rule(previous, locale, project.rel(path))
             header = complete_header(previous.header or po_header(locale, source, now), locale)
             merged, doc_stats = merge(
                 template,

@@ -6,8 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ..catalog import canonical
-from ..errors import EqualcityError
-from ..locales import plural_forms
+from ..plurals import plural_problem
 from ..wrap import format_native
 from . import FileContext, file_check
 
@@ -27,8 +26,9 @@ def syntax(context: FileContext) -> Iterator[tuple[int, str]]:
 @file_check(
     "po-header",
     "error",
-    "The header must name the language, UTF-8, and CLDR's plural forms; "
-    "'equalcity update' fills what is missing.",
+    "The header must name the language, UTF-8, and a Plural-Forms rule that means the same as "
+    "gettext's or CLDR's rule for the language; 'equalcity update' fills what is missing and "
+    "replaces a wrong rule, moving plural translations to their new places.",
 )
 def header(context: FileContext) -> Iterator[tuple[int, str]]:
     catalog = context.catalog
@@ -45,15 +45,14 @@ def header(context: FileContext) -> Iterator[tuple[int, str]]:
     content_type = fields.get("Content-Type", "")
     if "charset=UTF-8" not in content_type.replace("utf-8", "UTF-8"):
         yield line, f"Content-Type must be 'text/plain; charset=UTF-8', not {content_type!r}"
-    try:
-        expected = plural_forms(context.locale)
-    except EqualcityError:
-        return
     actual = fields.get("Plural-Forms", "")
+    fix = f"run 'equalcity update --locale {context.locale}'"
     if not actual:
-        yield line, f"header has no Plural-Forms; CLDR says {expected!r}"
-    elif actual.replace(" ", "") != expected.replace(" ", ""):
-        yield line, f"Plural-Forms {actual!r} differs from CLDR's {expected!r}"
+        yield line, f"header has no Plural-Forms; {fix}"
+        return
+    problem = plural_problem(context.locale, actual)
+    if problem:
+        yield line, f"{problem}; {fix} (it moves plural translations to the new rule's places)"
 
 
 @file_check(
