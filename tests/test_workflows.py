@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tomllib
@@ -26,7 +27,7 @@ def _actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
 
 def test_workflows_pass_actionlint() -> None:
     files = sorted((ROOT / ".github/workflows").glob("*.yml"))
-    assert {f.name for f in files} == {"ci.yml", "release.yml"}
+    assert {f.name for f in files} == {"ci.yml", "latest.yml", "release.yml"}
     result = _actionlint(*files)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -75,3 +76,40 @@ def test_format_rewrites_non_canonical_files(cli: Cli, tmp_path: Path) -> None:
     result = cli("format", str(tmp_path / "po"), code=2)
     assert "broken.po:7: string must be in double quotes" in result.output
     assert messy.read_bytes() == before
+
+
+def test_the_scheduled_job_runs_the_suite_on_the_newest_releases() -> None:
+    latest = yaml.safe_load((ROOT / ".github/workflows/latest.yml").read_text())
+    assert latest[True]["schedule"][0]["cron"]
+    steps = [step.get("run", "") for step in latest["jobs"]["test"]["steps"]]
+    assert "EQUALCITY_LATEST=1 bash scripts/test.sh" in steps
+    install = (ROOT / "scripts/install.sh").read_text()
+    assert 'if [ "${EQUALCITY_LATEST:-}" = 1 ]' in install
+    assert "--require-hashes -r requirements/lock.txt -r requirements/build.txt" in install
+
+
+def test_every_job_that_reads_history_fetches_all_of_it() -> None:
+    # actions/checkout clones one commit by default; check and release need the history.
+    for name in ("ci.yml", "release.yml", "latest.yml"):
+        workflow = yaml.safe_load((ROOT / ".github/workflows" / name).read_text())
+        for job_name, job in workflow["jobs"].items():
+            runs = " ".join(step.get("run", "") for step in job["steps"])
+            if "equalcity" in runs or "scripts/test.sh" in runs:
+                checkout = next(s for s in job["steps"] if "checkout" in s.get("uses", ""))
+                assert checkout.get("with", {}).get("fetch-depth") == 0, (name, job_name)
+
+
+def test_the_lock_pins_every_dependency_with_hashes() -> None:
+    lock = (ROOT / "requirements/lock.txt").read_text()
+    pinned = {
+        line.split("==")[0].lower().replace("_", "-")
+        for line in lock.splitlines()
+        if re.match(r"^[A-Za-z0-9]", line)
+    }
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = project["dependencies"] + project["optional-dependencies"]["test"]
+    names = {re.split(r"[<>=!~\[; ]", w)[0].lower().replace("_", "-") for w in wanted}
+    assert names <= pinned, names - pinned
+    assert all("==" in line for line in lock.splitlines() if re.match(r"^[A-Za-z0-9]", line))
+    assert lock.count("--hash=sha256:") >= len(pinned)
+    # A dependency missing from the lock (pyproject.toml changed, lock not) fails here.
