@@ -154,3 +154,24 @@ def test_check_given_paths_only(gate: Cli, repo: Path) -> None:
     _break(repo)
     assert gate("check", str(repo / "locales/fr/01-test/module.po")).output.strip() == "no findings"
     assert gate("check", str(repo / "nope"), code=2).output.startswith("equalcity: ")
+
+
+def test_a_po_file_outside_the_layout_is_checked_in_its_header_language(
+    cli: Cli, tmp_path: Path
+) -> None:
+    outside = tmp_path / "elsewhere" / "other.po"
+    outside.parent.mkdir()
+    text = (CHECKS / "bad" / "placeholder.po").read_text(encoding="utf-8")
+    outside.write_text(text, encoding="utf-8")
+    result = cli("check", str(outside), code=1)
+    assert "placeholder" in result.output and "no findings" not in result.output
+    assert "outside locales/<lang>/" in result.output  # the note (stderr, mixed in by click)
+    folder = cli("check", str(outside.parent), code=1)
+    assert "placeholder" in folder.output
+
+
+def test_a_path_that_is_not_a_po_file_is_refused(cli: Cli, tmp_path: Path) -> None:
+    other = tmp_path / "notes.txt"
+    other.write_text("hello\n", encoding="utf-8")
+    result = cli("check", str(other), code=2)
+    assert "not a PO file" in result.output and "notes.txt" in result.output

@@ -28,6 +28,21 @@ def open_repo(root: Path) -> git.Repo:
         ) from None
 
 
+def is_shallow(repo: git.Repo) -> bool:
+    """Whether this clone has only part of the history (``git clone --depth``)."""
+    return (Path(repo.git_dir) / "shallow").exists()
+
+
+def require_history(repo: git.Repo, what: str) -> None:
+    """Refuse, in one line, to compute ``what`` from a shallow clone's cut-off history."""
+    if is_shallow(repo):
+        raise EqualcityError(
+            f"{what} needs the repository's whole history, but this clone is shallow; run "
+            "'git fetch --unshallow' (in GitHub Actions: actions/checkout with fetch-depth: 0)",
+            path=Path(repo.working_tree_dir or "."),
+        )
+
+
 @dataclass(frozen=True)
 class Identity:
     name: str

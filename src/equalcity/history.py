@@ -17,7 +17,7 @@ import git
 from .catalog import Catalog, read_po_text
 from .errors import EqualcityError
 from .fs import decode_utf8
-from .gitrepo import blob, first_parent_history, open_repo, tree_files
+from .gitrepo import blob, first_parent_history, open_repo, require_history, tree_files
 from .project import TEMPLATES, Project
 from .review import LEDGER, PANEL, Decision, Ledger, Panel, parse_ledger, parse_panel
 from .status import STATES, Row, empty_row, tally
@@ -163,6 +163,7 @@ def weekly(project: Project, weeks: int = 26, locales: list[str] | None = None) 
     only = set(locales) if locales else None
     trend = Trend()
     with open_repo(project.root) as repo:
+        require_history(repo, "the weekly trend")
         reader = _Reader(repo)
         done: dict[str, dict[str, dict[str, int]]] = {}
         for week, commit in week_ends(first_parent_history(repo), weeks):

@@ -12,6 +12,7 @@ from typing import Any
 from ..catalog import read_po_text
 from ..errors import EqualcityError
 from ..fs import decode_utf8, line_of, read_toml
+from ..gitrepo import open_repo, require_history
 from ..glossary import Glossary
 from ..glossary import load as glossary_load
 from ..project import Project
@@ -85,6 +86,7 @@ class Target:
     display: str
     kind: str  # "po" | "source" | "ledger"
     locale: str = ""
+    standalone: bool = False  # a PO file outside locales/<lang>/, language from its header
 
 
 def targets(project: Project, only: Iterable[Path] = ()) -> list[Target]:
@@ -112,7 +114,38 @@ def targets(project: Project, only: Iterable[Path] = ()) -> list[Target]:
             for t in found
             if any(t.path.resolve() == p or p in t.path.resolve().parents for p in selected)
         ]
+        known = {t.path.resolve() for t in found}
+        for path in selected:
+            found += _outside_layout(path, known)
     return found
+
+
+def _outside_layout(path: Path, known: set[Path]) -> list[Target]:
+    """PO files named on the command line that are not under ``locales/<lang>/``: checked on
+    their own, in the language their header names."""
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*.po") if p.resolve() not in known)
+    elif path.resolve() in known:
+        files = []
+    elif path.suffix in (".po", ".pot"):
+        files = [path]
+    else:
+        raise EqualcityError(
+            "not a PO file, nor a source document, ledger or folder of this repository; "
+            "name .po files or folders that hold them",
+            path=str(path),
+        )
+    targets_ = []
+    for file in files:
+        display = os.path.relpath(file)
+        display = str(file) if display.startswith("..") else display
+        try:
+            text = decode_utf8(file.read_bytes(), display)
+            language = read_po_text(text, display).header_fields().get("Language", "")
+        except EqualcityError:
+            language = ""  # the syntax check reports it
+        targets_.append(Target(file, display, "po", language, standalone=True))
+    return targets_
 
 
 def check_target(target: Target, config: CheckConfig) -> list[Finding]:
@@ -238,12 +271,23 @@ def run(
     only: Iterable[Path] = (),
     config: CheckConfig | None = None,
     jobs: int | None = None,
+    work: list[Target] | None = None,
 ) -> list[Finding]:
     """Every finding over the repository (or ``only`` those paths), sorted by place."""
     config = config or load_config(project)
+    work = targets(project, only) if work is None else work
+    if any(t.kind == "ledger" for t in work):
+        # Who committed each decision, and whether the ledger was ever edited, is history.
+        try:
+            repo = open_repo(project.root)
+        except EqualcityError:
+            pass  # outside git the review checks report it, entry by entry
+        else:
+            with repo:
+                require_history(repo, "checking the review ledgers")
     # Source documents and ledgers are the heaviest targets: start them first so that no
     # worker is left with a long one at the end.
-    work = sorted(targets(project, only), key=lambda t: t.kind == "po")
+    work = sorted(work, key=lambda t: t.kind == "po")
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(work) > 8:
         with ProcessPoolExecutor(

@@ -8,7 +8,7 @@ import click
 
 from ..checks import registry
 from ..checks.report import FORMATS, render
-from ..checks.runner import load_config, run
+from ..checks.runner import load_config, run, targets
 from ..project import Project
 from .errors import reports_errors
 
@@ -34,7 +34,16 @@ def command(
         for check in registry().values():
             click.echo(f"{check.id:20} {config.severity(check.id):8} {check.explanation}")
         return
-    findings = run(project, paths, jobs=jobs)
+    work = targets(project, paths)
+    for target in work:
+        if target.standalone:
+            language = repr(target.locale) if target.locale else "unknown (no Language header)"
+            click.echo(
+                f"note: {target.display} is outside locales/<lang>/: checked on its own, "
+                f"language {language} from its header; the review ledger does not apply",
+                err=True,
+            )
+    findings = run(project, paths, jobs=jobs, work=work)
     click.echo(render(findings, fmt), nl=False)
     if any(f.severity == "error" for f in findings):
         raise SystemExit(1)

@@ -37,7 +37,7 @@ from ..editions import (
 )
 from ..errors import EqualcityError
 from ..fs import write_atomic
-from ..gitrepo import open_repo
+from ..gitrepo import open_repo, require_history
 from ..project import Document, Project
 from . import html as html_
 from .content import DocumentText, LanguageStrings, document_text
@@ -60,6 +60,8 @@ def commit_info(project: Project, paths: Iterable[Path]) -> Commit:
     try:
         if not repo.head.is_valid():
             raise EqualcityError("the repository has no commit yet; commit the content first")
+        # Bundles are dated by the last commit that changed their inputs (reproducibility).
+        require_history(repo, "a release (its date is that of the last change to its inputs)")
         head = repo.head.commit
         root = Path(repo.working_tree_dir or ".").resolve()
         rel = [str(p.resolve().relative_to(root)) for p in paths if p.exists()]

@@ -12,7 +12,7 @@ import yaml
 
 from ..editions import Edition, load_release
 from ..errors import EqualcityError
-from ..gitrepo import open_repo
+from ..gitrepo import open_repo, require_history
 from ..project import Project
 
 
@@ -178,6 +178,7 @@ def release_notes(project: Project, since: str, edition_ids: Sequence[str] = ())
     editions = [release.edition(e) for e in edition_ids] if edition_ids else list(release.editions)
     repo = open_repo(project.root)
     try:
+        require_history(repo, "writing release notes")
         try:
             repo.git.rev_parse("--verify", f"{since}^{{commit}}")
         except git.GitCommandError:
