@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -113,3 +115,17 @@ def test_the_lock_pins_every_dependency_with_hashes() -> None:
     assert all("==" in line for line in lock.splitlines() if re.match(r"^[A-Za-z0-9]", line))
     assert lock.count("--hash=sha256:") >= len(pinned)
     # A dependency missing from the lock (pyproject.toml changed, lock not) fails here.
+
+
+def test_pre_commit_passes_on_this_repository(tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    for name in (".pre-commit-config.yaml", ".pre-commit-hooks.yaml"):
+        shutil.copy(ROOT / name, clone / name)  # the hooks as they are in the working tree
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files"],
+        cwd=clone, capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "equalcity check" in result.stdout and "Passed" in result.stdout
