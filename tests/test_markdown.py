@@ -93,9 +93,10 @@ def test_crlf_documents_keep_their_line_endings() -> None:
         ("---\ntitle: x\n\n# Body\n", 1, "front matter is not closed"),
         ('---\ntitle: "x\n---\n', 2, "front matter is not valid YAML"),
         ("---\n- a\n- b\n---\n", 2, "front matter must be a mapping"),
+        ('---\ntitle: "x"\ntittle: "y"\n---\n', 3, "front matter key 'tittle' is not allowed"),
         ("---\ntitle: [a, b]\n---\n", 2, "'title' must be a text value"),
     ],
-    ids=["unclosed", "bad-yaml", "not-mapping", "title-not-text"],
+    ids=["unclosed", "bad-yaml", "not-mapping", "unknown-key", "title-not-text"],
 )
 def test_broken_front_matter_is_reported_with_its_line(text: str, line: int, message: str) -> None:
     with pytest.raises(MarkdownError) as info:

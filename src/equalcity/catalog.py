@@ -151,7 +151,9 @@ def _unescape(literal: str, path: str, line: int) -> str:
     bad = re.search(r"\\[^abfnrtv\\\"0-7x]", _ESCAPE.sub("", body))
     if bad:
         raise PoSyntaxError(f"invalid escape sequence {bad.group()!r}", path=path, line=line)
-    return _ESCAPE.sub(replace, body)
+    value = _ESCAPE.sub(replace, body)
+    _refuse_control(value, path, line)
+    return value
 
 
 class _Reader:
@@ -339,8 +341,28 @@ class _Reader:
         self._reset()
 
 
+# Control characters other than tab and newline: a NUL cuts a translation short in every
+# gettext runtime (C strings), the others are invisible in editors and break layouts.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _refuse_control(text: str, path: str, line: int) -> None:
+    bad = _CONTROL.search(text)
+    if bad:
+        raise PoSyntaxError(
+            f"control character U+{ord(bad.group()):04X} in the file; remove it "
+            "(only tab and newline, written \\t and \\n, may appear in a string)",
+            path=path,
+            line=line,
+        )
+
+
 def read_po_text(text: str, path: str = "<string>") -> Catalog:
     """Parse PO text; a syntax error raises ``PoSyntaxError`` naming ``path`` and the line."""
+    lines = text.replace("\r\n", "\n")
+    bad = _CONTROL.search(lines)
+    if bad:
+        _refuse_control(bad.group(), path, lines.count("\n", 0, bad.start()) + 1)
     return _Reader(text, path).read()
 
 

@@ -119,6 +119,9 @@ def _edition(
     unknown = sorted(set(settings) - _SETTINGS)
     if unknown:
         raise fail(f"unknown setting {unknown[0]!r} (known: {', '.join(sorted(_SETTINGS))})")
+    for name in ("language", "country", "fallback", "title"):
+        if name in settings and not isinstance(settings[name], str):
+            raise fail(f"{name} must be text in quotes, not {settings[name]!r}")
     language = str(settings.get("language", edition_id.split("-")[0]))
     if language not in project.locales():
         raise fail(f"no language folder locales/{language}/; run 'equalcity init {language}'")

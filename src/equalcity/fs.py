@@ -87,6 +87,14 @@ def write_atomic(path: Path, data: str | bytes) -> bool:
     Returns False (and leaves the file and its mtime alone) when the content is already there.
     """
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    if path.is_symlink():
+        # Renaming over the link would replace it; writing through it would change another
+        # file, possibly outside the repository. Neither is what the user asked for.
+        raise EqualcityError(
+            "is a symbolic link; equalcity writes only plain files (replace the link with the "
+            "file itself)",
+            path=str(path),
+        )
     try:
         if path.read_bytes() == raw:
             return False
@@ -108,3 +116,38 @@ def write_atomic(path: Path, data: str | bytes) -> bool:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+#: What a killed command leaves behind: ``write_atomic``'s ``.NAME.XXXXXXXX.tmp`` files, the
+#: release's ``.NAME.XXXXXXXX`` staging folders and ``.NAME.old-PID`` folders.
+_LEFTOVER = re.compile(r"^\..+\.(?:[A-Za-z0-9_]{8}\.tmp|[A-Za-z0-9_]{8}|old-\d+)$")
+#: Younger ones may belong to a command still running.
+STALE_AFTER = 600.0
+
+
+def remove_leftovers(folder: Path, *, recursive: bool = False, now: float | None = None) -> int:
+    """Remove this tool's temporary files and folders older than ``STALE_AFTER`` seconds."""
+    import shutil
+    import time
+
+    if not folder.is_dir():
+        return 0
+    moment = time.time() if now is None else now
+    removed = 0
+    entries = folder.rglob(".*") if recursive else folder.glob(".*")
+    for path in list(entries):
+        if not _LEFTOVER.match(path.name) or path.is_symlink():
+            continue
+        try:
+            if moment - path.stat().st_mtime < STALE_AFTER:
+                continue
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.name.endswith(".tmp"):
+                path.unlink()
+            else:
+                continue
+        except FileNotFoundError:
+            continue  # another run removed it first
+        removed += 1
+    return removed

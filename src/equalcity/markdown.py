@@ -365,7 +365,13 @@ class _Walker:
             raise MarkdownError("front matter must be a mapping such as 'title: \"...\"'", line=2)
         for key, value in node.value:
             if key.value not in _FRONT_MATTER_KEYS:
-                continue
+                # An unknown key would be neither translated nor shown: most likely a typo
+                # ("tittle") that silently drops a title from every language.
+                raise MarkdownError(
+                    f"front matter key {key.value!r} is not allowed; documents have "
+                    + " and ".join(repr(k) for k in _FRONT_MATTER_KEYS),
+                    line=key.start_mark.line + 2,
+                )
             if not isinstance(value, yaml.ScalarNode) or value.tag != "tag:yaml.org,2002:str":
                 raise MarkdownError(
                     f"front matter '{key.value}' must be a text value in quotes",
@@ -583,17 +589,31 @@ def _pieces(text: str) -> list[_Piece]:
     return sorted(_Walker(text).pieces(), key=lambda piece: piece.start)
 
 
+#: The source markers (``<!-- equalcity: testimony -->``) and the comment line each one writes.
+FLAG_COMMENTS = {
+    "testimony": (
+        "testimony: a survivor's voice (fictional composite); keep the first person "
+        "and the register"
+    ),
+    "risk-high": "risk: high; safety-critical, needs two approvals",
+}
+
+
+def flags_of(auto_comments: list[str]) -> frozenset[str]:
+    """The source markers of an entry, read back from the comments :func:`describe` wrote.
+
+    >>> sorted(flags_of(describe(Segment("x", 1, "paragraph", (), frozenset({"risk-high"})))))
+    ['risk-high']
+    """
+    written = {line: flag for flag, line in FLAG_COMMENTS.items()}
+    return frozenset(written[c] for c in auto_comments if c in written)
+
+
 def describe(segment: Segment) -> list[str]:
     """The extracted comments (``#.``) a translator sees for ``segment``."""
     lines = []
     if segment.section:
         lines.append("section: " + " › ".join(segment.section))
     lines.append("kind: " + segment.kind)
-    if "testimony" in segment.flags:
-        lines.append(
-            "testimony: a survivor's voice (fictional composite); keep the first person "
-            "and the register"
-        )
-    if "risk-high" in segment.flags:
-        lines.append("risk: high; safety-critical, needs two approvals")
+    lines += [line for flag, line in FLAG_COMMENTS.items() if flag in segment.flags]
     return lines

@@ -22,7 +22,7 @@ from .catalog import (
     write_po_files,
 )
 from .errors import EqualcityError
-from .fs import read_text, write_atomic
+from .fs import read_text, remove_leftovers, write_atomic
 from .glossary import Glossary, hints
 from .glossary import load as load_glossary
 from .glossary import matcher as glossary_matcher
@@ -64,6 +64,7 @@ class ExtractResult:
 
 def extract_all(project: Project) -> ExtractResult:
     """Write ``locales/templates/<module>/<doc>.pot`` for every source document."""
+    remove_leftovers(project.locales_dir, recursive=True)
     docs = project.documents()
     if not docs:
         raise EqualcityError(
@@ -226,6 +227,7 @@ def update_languages(
     out before the first one is written.
     """
     _templates(project)  # fail early, before starting workers
+    remove_leftovers(project.locales_dir, recursive=True)
     names = list(locales) if locales is not None else project.locales()
     if not create:
         names = [project.locale(name) for name in names]

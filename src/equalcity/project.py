@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +11,9 @@ from .errors import EqualcityError
 from .locales import normalize
 
 TEMPLATES = "templates"
+CONTENT_FOLDERS = ("source", "locales", "glossary", "workflows")
+LEDGER_NAME = "reviews.jsonl"
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(?<!\.)")
 
 
 @dataclass(frozen=True, order=True)
@@ -24,9 +29,20 @@ class Document:
 
     @classmethod
     def parse(cls, text: str) -> Document:
+        """A document id such as ``02-domestic-violence/module``; nothing that could leave
+        ``source/`` or ``locales/`` (``..``, absolute paths, hidden or odd names).
+
+        >>> Document.parse("../module")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        equalcity.errors.EqualcityError: document '../module' is not of the form MODULE/DOC...
+        """
         module, sep, name = text.removesuffix(".md").removesuffix(".po").partition("/")
-        if not sep or not module or not name or "/" in name:
-            raise EqualcityError(f"document {text!r} is not of the form MODULE/DOC")
+        if not sep or not _NAME.fullmatch(module) or not _NAME.fullmatch(name):
+            raise EqualcityError(
+                f"document {text!r} is not of the form MODULE/DOC (letters, digits, '-', '_' "
+                "and '.' inside a name), e.g. 02-domestic-violence/module"
+            )
         return cls(module, name)
 
 
@@ -105,3 +121,34 @@ class Project:
             Document(path.parent.name, path.stem)
             for path in (self.locales_dir / locale).glob("*/*.po")
         )
+
+    def refuse_links(self) -> None:
+        """Refuse symbolic links that leave the repository in the content folders, and any
+        link in place of a review ledger: a read through them would take text from elsewhere,
+        a write would change a file outside, or another language's decisions."""
+        root = self.root.resolve()
+        for folder in CONTENT_FOLDERS:
+            top = self.root / folder
+            if top.is_symlink():
+                self._check_link(top, root)
+            if not top.is_dir():
+                continue
+            for current, dirs, files in os.walk(top):
+                for name in [*dirs, *files]:
+                    path = Path(current) / name
+                    if path.is_symlink():
+                        self._check_link(path, root)
+
+    def _check_link(self, path: Path, root: Path) -> None:
+        target = path.resolve()
+        if path.name == LEDGER_NAME:
+            raise EqualcityError(
+                "a review ledger must be a file, not a symbolic link; replace the link with "
+                "the ledger of this language",
+                path=os.path.relpath(path, self.root),
+            )
+        if target != root and root not in target.parents:
+            raise EqualcityError(
+                f"symbolic link to {target}, outside the repository; copy the file in instead",
+                path=os.path.relpath(path, self.root),
+            )

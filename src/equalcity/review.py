@@ -20,12 +20,15 @@ from typing import Any
 from .catalog import Catalog, Message
 from .errors import EqualcityError
 from .fs import decode_utf8, line_of, parse_toml, write_atomic
+from .markdown import FLAG_COMMENTS, flags_of
+from .schema import Field, check_fields, table_line
 
 PANEL = "workflows/panel.toml"
 LEDGER = "reviews.jsonl"
 DECISIONS = ("approve", "request-changes")
 ROLES = ("language", "subject-expert")
 REVIEW_PREFIX = "review: "
+_HASH = re.compile(r"[0-9a-f]{16}")
 
 
 def key_hash(msgctxt: str | None, msgid: str) -> str:
@@ -93,13 +96,26 @@ class Panel:
     def tier_of(self, message: Message) -> Tier:
         """The strictest tier whose sections or flags match the entry (default: the last)."""
         section = " ".join(c for c in message.auto_comments if c.startswith("section: ")).lower()
-        flags = " ".join(c for c in message.auto_comments if c.startswith("risk: ")).lower()
+        flags = flags_of(message.auto_comments)
         for tier in self.tiers:
-            if any(s.lower() in section for s in tier.sections) or (
-                "risk-high" in tier.flags and "risk: high" in flags
-            ):
+            if any(s.lower() in section for s in tier.sections) or flags & set(tier.flags):
                 return tier
         return self.tiers[-1]
+
+
+_REVIEWER_FIELDS = {
+    "id": Field(str, required=True),
+    "email": Field(str, required=True),
+    "languages": Field("list[str]", required=True),
+    "modules": Field("list[str]"),
+    "role": Field(str, required=True),
+}
+_TIER_FIELDS = {
+    "approvals": Field(int),
+    "subject_experts": Field(int),
+    "sections": Field("list[str]"),
+    "flags": Field("list[str]"),
+}
 
 
 def load_panel(root: Path) -> Panel:
@@ -115,7 +131,27 @@ def parse_panel(text: str) -> Panel:
     data = parse_toml(text, PANEL)
     reviewers = []
     seen: dict[str, str] = {}
-    for entry in data.get("reviewer", []):
+    check_fields(
+        data,
+        {"reviewer": Field("any"), "tiers": Field("table")},
+        text=text,
+        display=PANEL,
+        what="the roster",
+        extra=True,  # later roster sections (keys, maintainers) have readers of their own
+    )
+    if not isinstance(data.get("reviewer", []), list):
+        raise EqualcityError("reviewers are [[reviewer]] tables", path=PANEL)
+    for index, entry in enumerate(data.get("reviewer", [])):
+        start = table_line(text, "reviewer", index) or 0
+        check_fields(
+            entry,
+            _REVIEWER_FIELDS,
+            text=text,
+            display=PANEL,
+            what=f"[[reviewer]] number {index + 1}",
+            start=start,
+            extra=True,
+        )
         rid = str(entry.get("id", ""))
         line = line_of(text, f'"{rid}"') if rid else None
         where: dict[str, Any] = {"path": PANEL, "line": line}
@@ -145,6 +181,16 @@ def parse_panel(text: str) -> Panel:
     tiers = []
     for name, entry in (data.get("tiers") or {}).items():
         line = line_of(text, f"[tiers.{name}]")
+        if not isinstance(entry, dict):
+            raise EqualcityError(f"tier {name} must be a table [tiers.{name}]", path=PANEL)
+        check_fields(
+            entry,
+            _TIER_FIELDS,
+            text=text,
+            display=PANEL,
+            what=f"tier {name}",
+            start=line or 0,
+        )
         approvals = entry.get("approvals", 1)
         experts = entry.get("subject_experts", 0)
         if not isinstance(approvals, int) or approvals < 1 or not isinstance(experts, int):
@@ -155,15 +201,16 @@ def parse_panel(text: str) -> Panel:
             raise EqualcityError(
                 f"tier {name}: more subject experts than approvals", path=PANEL, line=line
             )
-        tiers.append(
-            Tier(
-                name,
-                approvals,
-                experts,
-                tuple(entry.get("sections", [])),
-                tuple(entry.get("flags", [])),
+        flags = tuple(entry.get("flags", []))
+        unknown = sorted(set(flags) - set(FLAG_COMMENTS))
+        if unknown:
+            raise EqualcityError(
+                f"tier {name}: unknown flag {unknown[0]!r}; flags are the source markers "
+                + ", ".join(repr(f) for f in FLAG_COMMENTS),
+                path=PANEL,
+                line=line_of(text, "flags") or line,
             )
-        )
+        tiers.append(Tier(name, approvals, experts, tuple(entry.get("sections", [])), flags))
     return Panel(tuple(reviewers), tuple(tiers) or (Tier("normal", 1),))
 
 
@@ -241,6 +288,14 @@ def parse_ledger(text: str, display: str) -> Ledger:
                 raise ValueError("missing fields " + ", ".join(sorted(fields - set(data or {}))))
             if data["decision"] not in DECISIONS:
                 raise ValueError("decision must be approve or request-changes")
+            for name in ("key", "text"):
+                if not isinstance(data[name], str) or not _HASH.fullmatch(data[name]):
+                    raise ValueError(f"{name} must be a hash of 16 hex digits, not {data[name]!r}")
+            for name in ("doc", "reviewer", "time", "comment", "translation"):
+                if name in data and not isinstance(data[name], str):
+                    raise ValueError(f"{name} must be text, not {data[name]!r}")
+            if data.get("msgctxt") is not None and not isinstance(data["msgctxt"], str):
+                raise ValueError(f"msgctxt must be text or null, not {data['msgctxt']!r}")
             ledger.decisions.append(
                 Decision(
                     str(data["doc"]),

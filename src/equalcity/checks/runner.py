@@ -16,6 +16,7 @@ from ..gitrepo import open_repo, require_history
 from ..glossary import Glossary
 from ..glossary import load as glossary_load
 from ..project import Project
+from ..schema import Field, check_fields
 from . import SEVERITIES, FileContext, Finding, LedgerContext, SourceContext, ignored, registry
 
 CONFIG = "workflows/checks.toml"
@@ -45,6 +46,22 @@ def load_config(project: Project) -> CheckConfig:
     if path.exists():
         data, text = read_toml(path, CONFIG)
         known = registry()
+        check_fields(
+            data,
+            {"severity": Field("table"), "release": Field("table")},
+            text=text,
+            display=CONFIG,
+            what="the check settings",
+        )
+        release = data.get("release", {})
+        check_fields(
+            release,
+            {"languages": Field("list[str]")},
+            text=text,
+            display=CONFIG,
+            what="[release]",
+            start=line_of(text, "[release]") or 0,
+        )
         for check, value in (data.get("severity") or {}).items():
             line = line_of(text, check)
             if check not in known:
@@ -66,7 +83,7 @@ def load_config(project: Project) -> CheckConfig:
     if names_path.exists():
         names = frozenset(
             line.strip()
-            for line in names_path.read_text(encoding="utf-8").splitlines()
+            for line in decode_utf8(names_path.read_bytes(), NAMES).splitlines()
             if line.strip() and not line.startswith("#")
         )
     contacts: dict[str, dict[str, Any]] = {}

@@ -7,8 +7,10 @@ from pathlib import Path
 import click
 
 from .. import __version__
+from ..errors import EqualcityError
 from ..project import Project
 from . import build, check, extract, format, glossary, init, release, review, serve, status, update
+from .errors import InputError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,7 +32,12 @@ def main(ctx: click.Context, root: Path) -> None:
     Exit status: 0 success, 1 findings, 2 bad input or usage (one line naming the file and
     line on stderr).
     """
-    ctx.obj = Project(root)
+    project = Project(root)
+    try:
+        project.refuse_links()
+    except EqualcityError as exc:
+        raise InputError(str(exc)) from None
+    ctx.obj = project
 
 
 for command in (

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..editions import Edition, load_release, release_inputs
+from ..fs import remove_leftovers
 from ..project import Project
 from .bundle import EditionResult, build, commit_info, gate, input_key, restore, store
 
@@ -39,6 +40,9 @@ def release_edition(
     progress: Callable[[int], None] = lambda n: None,
 ) -> EditionResult:
     """Gate, then build (or restore from the cache) one edition."""
+    remove_leftovers(dist)  # staging folders of a release that was killed
+    if cache is not None:
+        remove_leftovers(cache / "editions")
     release = load_release(project)
     edition = item.edition
     commit = commit_info(project, release_inputs(project, edition, existing=True))

@@ -1,0 +1,107 @@
+"""Types of configuration values, checked with the line they stand on.
+
+A configuration file read by hand-written code fails late and far from the cause: a string
+where a list belongs (``languages = "fr"``) silently becomes the list ``["f", "r"]``. Each
+reader declares its fields here and gets one ``path:line: what is wrong`` error instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import EqualcityError
+
+#: A field's type: str, int, bool, float, "list[str]", "table" (any mapping), "any".
+Kind = Any
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: Kind
+    required: bool = False
+
+
+def _type_name(kind: Kind) -> str:
+    return {
+        str: "text in quotes",
+        int: "a whole number",
+        bool: "true or false",
+        float: "a number",
+        "list[str]": 'a list of texts, e.g. ["a", "b"]',
+        "table": "a table",
+    }.get(kind, str(kind))
+
+
+def _fits(value: object, kind: Kind) -> bool:
+    if kind == "any":
+        return True
+    if kind == "list[str]":
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if kind == "table":
+        return isinstance(value, Mapping)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
+def key_line(text: str, key: str, after: int = 0) -> int | None:
+    """The line (1-based) where ``key = …`` is written, at or after line ``after``.
+
+    >>> key_line('[a]\\nx = 1\\n[b]\\nx = 2\\n', "x", after=3)
+    4
+    """
+    pattern = re.compile(rf'^\s*(?:"{re.escape(key)}"|{re.escape(key)})\s*=')
+    for number, line in enumerate(text.split("\n"), start=1):
+        if number >= after and pattern.match(line):
+            return number
+    return None
+
+
+def table_line(text: str, header: str, index: int = 0) -> int | None:
+    """The line of the ``index``-th ``[header]`` or ``[[header]]`` of a TOML text."""
+    pattern = re.compile(rf"^\s*\[\[?\s*{re.escape(header)}\s*\]\]?\s*(?:#.*)?$")
+    seen = -1
+    for number, line in enumerate(text.split("\n"), start=1):
+        if pattern.match(line):
+            seen += 1
+            if seen == index:
+                return number
+    return None
+
+
+def check_fields(
+    data: Mapping[str, Any],
+    fields: Mapping[str, Field],
+    *,
+    text: str,
+    display: str,
+    what: str,
+    start: int = 0,
+    extra: bool = False,
+) -> None:
+    """Refuse a missing required field, a value of the wrong type, or (unless ``extra``) an
+    unknown field, naming the file, the line and the table (``what``)."""
+    for name, value in data.items():
+        spec = fields.get(name)
+        line = key_line(text, name, start) or start or None
+        if spec is None:
+            if extra:
+                continue
+            known = ", ".join(fields)
+            raise EqualcityError(
+                f"{what}: unknown field {name!r} (known: {known})", path=display, line=line
+            )
+        if not _fits(value, spec.kind):
+            raise EqualcityError(
+                f"{what}: {name} must be {_type_name(spec.kind)}, not {value!r}",
+                path=display,
+                line=line,
+            )
+    for name, spec in fields.items():
+        if spec.required and name not in data:
+            raise EqualcityError(f"{what}: {name} is missing", path=display, line=start or None)
