@@ -26,6 +26,14 @@ if os.environ.get("CI"):
 REGENERATE = os.environ.get("EQUALCITY_REGENERATE_GOLDENS") == "1"
 
 
+#: The day every test lives in: contact ages in release gates are judged as of this day, so no
+#: test changes its verdict when the calendar moves on (the installed command reads it too).
+FROZEN_DAY = "2026-12-04"
+
+
+os.environ["EQUALCITY_AS_OF"] = FROZEN_DAY  # before any fixture, module-scoped ones included
+
+
 @pytest.fixture(autouse=True)
 def _collect_git_processes() -> Iterator[None]:
     """gitpython keeps ``git cat-file`` processes per Repo object and ends them only when the

@@ -165,7 +165,13 @@ def test_a_po_file_outside_the_layout_is_checked_in_its_header_language(
     outside.write_text(text, encoding="utf-8")
     result = cli("check", str(outside), code=1)
     assert "placeholder" in result.output and "no findings" not in result.output
-    assert "outside locales/<lang>/" in result.output  # the note (stderr, mixed in by click)
+    assert "not a translation under locales/<lang>/" in result.output
+    inside = cli.root / "drafts" / "other.po"
+    inside.parent.mkdir()
+    inside.write_text(text, encoding="utf-8")
+    assert (
+        "placeholder" in cli("check", str(inside), code=1).output
+    )  # the note (stderr, mixed in by click)
     folder = cli("check", str(outside.parent), code=1)
     assert "placeholder" in folder.output
 

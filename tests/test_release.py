@@ -564,3 +564,13 @@ def test_footnotes_of_documents_sharing_a_pdf_do_not_collide() -> None:
     annex = render_markdown(text, "fr", pdf=True, doc_id="m-annex").body
     assert 'href="#fn-m-module-1"' in module and 'id="fn-m-module-1"' in module
     assert 'href="#fn-m-annex-1"' in annex and 'id="fn-m-annex-1"' in annex
+
+
+def test_the_gate_judges_contact_ages_as_of_the_given_day(box: Toolbox) -> None:
+    # Emergency verified on 2026-10-01, the helpline on 2026-11-01; both valid for 365 days.
+    verify_helpline(box)
+    on_time = box.release("-e", "fr-LU", "--as-of", "2027-09-30", "--no-cache")
+    assert "blocked" not in on_time
+    late = box.release("-e", "fr-LU", "--as-of", "2027-10-15", "--no-cache", code=1)
+    assert "emergency: verified 2026-10-01, older than 365 days" in late
+    assert "helpline" not in late

@@ -132,24 +132,27 @@ def targets(project: Project, only: Iterable[Path] = ()) -> list[Target]:
             if any(t.path.resolve() == p or p in t.path.resolve().parents for p in selected)
         ]
         known = {t.path.resolve() for t in found}
+        root = project.root.resolve()
         for path in selected:
-            found += _outside_layout(path, known)
+            found += _outside_layout(path, known, inside=path == root or root in path.parents)
     return found
 
 
-def _outside_layout(path: Path, known: set[Path]) -> list[Target]:
-    """PO files named on the command line that are not under ``locales/<lang>/``: checked on
-    their own, in the language their header names."""
+def _outside_layout(path: Path, known: set[Path], *, inside: bool) -> list[Target]:
+    """PO files named on the command line that are not ``locales/<lang>/`` translations:
+    checked on their own, in the language their header names. Other files of the repository
+    (contacts, settings) have no checks of their own; other files elsewhere are refused."""
     if path.is_dir():
         files = sorted(p for p in path.rglob("*.po") if p.resolve() not in known)
     elif path.resolve() in known:
         files = []
     elif path.suffix in (".po", ".pot"):
         files = [path]
+    elif inside:
+        files = []
     else:
         raise EqualcityError(
-            "not a PO file, nor a source document, ledger or folder of this repository; "
-            "name .po files or folders that hold them",
+            "not a PO file, and outside the repository; name .po files or folders that hold them",
             path=str(path),
         )
     targets_ = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -39,6 +40,14 @@ from .errors import reports_errors
     help=f"Cache folder (default: ROOT/{DEFAULT_CACHE}).",
 )
 @click.option("--no-cache", is_flag=True, help="Build everything from scratch.")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    envvar="EQUALCITY_AS_OF",
+    help="Judge contact ages as of this day (YYYY-MM-DD; default: today), e.g. to see whether "
+    "a release would still pass on the day it is printed.",
+)
 @click.pass_context
 @reports_errors
 def command(
@@ -48,6 +57,7 @@ def command(
     preview: bool,
     cache: Path | None,
     no_cache: bool,
+    as_of: dt.datetime | None,
 ) -> None:
     """Build the release bundles of workflows/release.toml.
 
@@ -69,7 +79,9 @@ def command(
     for item in plan(project, editions, preview):
         label = f"{item.edition.id}{' (preview)' if item.preview else ''}"
         with click.progressbar(length=item.steps, label=label, file=sys.stderr) as bar:
-            result = release_edition(project, item, out, cache_dir, bar.update)
+            result = release_edition(
+                project, item, out, cache_dir, bar.update, today=as_of.date() if as_of else None
+            )
         if result.blockers:
             blocked += 1
             click.echo(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ def release_edition(
     dist: Path,
     cache: Path | None,
     progress: Callable[[int], None] = lambda n: None,
+    today: dt.date | None = None,
 ) -> EditionResult:
     """Gate, then build (or restore from the cache) one edition."""
     remove_leftovers(dist)  # staging folders of a release that was killed
@@ -48,7 +50,7 @@ def release_edition(
     commit = commit_info(project, release_inputs(project, edition, existing=True))
     key = input_key(project, edition, item.preview, commit)
     if not item.preview:
-        blockers = gate(project, edition, commit, cache, key)
+        blockers = gate(project, edition, commit, cache, key, today or dt.date.today())
         if blockers:
             return EditionResult(edition, False, blockers)
     if cache is not None:

@@ -125,7 +125,12 @@ def glossary_version(project: Project) -> str:
 
 
 def gate(
-    project: Project, edition: Edition, commit: Commit, cache: Path | None, key: str
+    project: Project,
+    edition: Edition,
+    commit: Commit,
+    cache: Path | None,
+    key: str,
+    today: dt.date,
 ) -> list[Blocker]:
     """Every blocker of an official release (check and coverage results cached by input key;
     contacts and the working tree looked at every time)."""
@@ -136,7 +141,7 @@ def gate(
         slow = content_blockers(project, edition)
         if stored is not None:
             write_atomic(stored, json.dumps([b.__dict__ for b in slow], ensure_ascii=False))
-    return slow + current_blockers(project, edition, dt.date.today(), commit.dirty)
+    return slow + current_blockers(project, edition, today, commit.dirty)
 
 
 def _modules(project: Project) -> dict[str, list[Document]]:
