@@ -39,8 +39,9 @@ def command(
         if target.standalone:
             language = repr(target.locale) if target.locale else "unknown (no Language header)"
             click.echo(
-                f"note: {target.display} is not a translation under locales/<lang>/: checked on its own, "
-                f"language {language} from its header; the review ledger does not apply",
+                f"note: {target.display} is not a translation under locales/<lang>/: checked "
+                f"on its own, language {language} from its header; the review ledger does not "
+                "apply",
                 err=True,
             )
     findings = run(project, paths, jobs=jobs, work=work)
