@@ -6,4 +6,5 @@ EQUALCITY_BROWSER=1 bash scripts/install.sh
 python3 -m ruff check src tests benchmarks
 python3 -m ruff format --check src tests benchmarks
 python3 -m mypy
-python3 -m pytest -q -p no:cacheprovider
+# Screenshots of every page the browser tests open, uploaded by CI.
+EQUALCITY_SCREENSHOTS=test-artifacts/screenshots python3 -m pytest -q -p no:cacheprovider

@@ -7,6 +7,7 @@ collects console errors and page errors for an assertion at the end.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,7 +32,12 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(os.environ.get("EQUALCITY_SCREENSHOTS", "test-artifacts/screenshots"))
+# scripts/test.sh (and so CI) keeps them in test-artifacts/screenshots/ for upload; a plain
+# pytest run writes them to the temporary folder, never into the working tree.
+SCREENSHOTS = Path(
+    os.environ.get("EQUALCITY_SCREENSHOTS")
+    or os.path.join(tempfile.gettempdir(), "equalcity-screenshots")
+)
 
 
 @contextmanager

@@ -34,6 +34,32 @@ FROZEN_DAY = "2026-12-04"
 os.environ["EQUALCITY_AS_OF"] = FROZEN_DAY  # before any fixture, module-scoped ones included
 
 
+def _working_tree_state() -> str:
+    """What git sees in this checkout, ignored files included, less the allowed outputs."""
+    allowed = ("test-artifacts/", "tools/node_modules/", ".hypothesis/")
+    out = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all", "--ignored"],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    return "\n".join(
+        line
+        for line in out.splitlines()
+        if not any(part in line for part in allowed) and "__pycache__" not in line
+    )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_writes_outside_temporary_folders() -> Iterator[None]:
+    """Tests write only below their temporary folders: the checkout is as it was."""
+    before = _working_tree_state()
+    yield
+    after = _working_tree_state()
+    assert after == before, f"the test session changed the working tree:\n{after}"
+
+
 @pytest.fixture(autouse=True)
 def _collect_git_processes() -> Iterator[None]:
     """gitpython keeps ``git cat-file`` processes per Repo object and ends them only when the
