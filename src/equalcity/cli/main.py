@@ -9,7 +9,20 @@ import click
 from .. import __version__
 from ..errors import EqualcityError
 from ..project import Project
-from . import build, check, extract, format, glossary, init, release, review, serve, status, update
+from . import (
+    build,
+    check,
+    extract,
+    format,
+    glossary,
+    init,
+    merge_driver,
+    release,
+    review,
+    serve,
+    status,
+    update,
+)
 from .errors import InputError
 
 
@@ -48,6 +61,7 @@ for command in (
     status.command,
     check.command,
     format.command,
+    merge_driver.command,
     glossary.command,
     review.command,
     release.command,
