@@ -211,6 +211,7 @@ _BLOCK_START = re.compile(
 )
 
 
+_ROW_MARKER = re.compile(r"(?:[-+*]|\d{1,9}[.)]|#{1,6}|>)[ \t]+")
 _TABLE_DELIMITER = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 
 
@@ -500,9 +501,15 @@ class _Walker:
             )
         kind = "table header" if header else "table cell"
         base = self.lines.starts[line_no]
+        first_text = len(line) - len(line.lstrip(" \t"))
         for start, end in spans:
             if start == end:
                 continue
+            marker = _ROW_MARKER.match(line, start) if start == first_text else None
+            if marker and marker.end() < end:
+                # A row that starts with a list, quote or heading marker ends the table above
+                # it; the marker is structure, so it stays whatever the translation says.
+                start = marker.end()
             segment = Segment(line[start:end], line_no + 1, kind, self.section, self.flags)
             yield _Piece(segment, base + start, base + end, "cell")
 
