@@ -12,13 +12,16 @@ import pytest
 from equalcity.checks import registry
 from equalcity.checks.runner import CheckConfig, Target, check_target
 from equalcity.glossary import load_folder
+from equalcity.names import read_names
 
 from .conftest import DATA, Cli
 
 CHECKS = DATA / "checks"
+NAMES = read_names((CHECKS / "names.txt").read_text(encoding="utf-8"), "names.txt")
 CONFIG = CheckConfig(
     release_scope=frozenset({"fr"}),
-    allowed_names=frozenset((CHECKS / "names.txt").read_text(encoding="utf-8").split()),
+    allowed_names=NAMES.allowed,
+    people=NAMES.people,
     contacts=tomllib.loads((CHECKS / "contacts.toml").read_text(encoding="utf-8")),
     glossary=load_folder(DATA / "glossary" / "good"),
 )
@@ -181,3 +184,77 @@ def test_a_path_that_is_not_a_po_file_is_refused(cli: Cli, tmp_path: Path) -> No
     other.write_text("hello\n", encoding="utf-8")
     result = cli("check", str(other), code=2)
     assert "not a PO file" in result.output and "notes.txt" in result.output
+
+
+def _testimony(name: str, age: int) -> str:
+    return (
+        "<!-- equalcity: testimony -->\n\n> Nobody had asked me before.\n>\n"
+        f"> — *{name}, {age}. Fictional composite drawn from frontline practice.*\n"
+    )
+
+
+def _name_findings(cli: Cli) -> list[tuple[str, str]]:
+    findings = json.loads(cli("check", "--format", "json").output)
+    return sorted((f["path"], f["message"]) for f in findings if f["check"] == "testimony-name")
+
+
+def test_one_name_is_one_person_across_the_toolbox(repo: Path, cli: Cli) -> None:
+    shutil.copy(CHECKS / "contacts.toml", repo / "source" / "contacts.toml")
+    (repo / "workflows").mkdir()
+    (repo / "workflows/fictional-names.txt").write_text(
+        "# people\nRosa: 41, 01-test\nAna: 27, 01-test\nAmina: 34, 01-test\nLina\nMira: 02-other\n",
+        encoding="utf-8",
+    )
+    (repo / "source/01-test/story.md").write_text(
+        "# Story\n\n" + _testimony("Rosa", 41) + "\nAna is 27 and goes to a language course.\n",
+        encoding="utf-8",
+    )
+    assert _name_findings(cli) == []
+    # The same names for other people: another module's Rosa, an Ana of another age, and a
+    # narrator whose name is allowed but who is nobody in particular yet.
+    (repo / "source/02-other").mkdir()
+    (repo / "source/02-other/module.md").write_text(
+        "# Other\n\n" + _testimony("Rosa", 41) + "\n" + _testimony("Lina", 26), encoding="utf-8"
+    )
+    (repo / "source/01-test/case.md").write_text(
+        "# Case\n\nAna, 29, works in a restaurant kitchen. Mira is her friend.\n", encoding="utf-8"
+    )
+    assert _name_findings(cli) == [
+        (
+            "source/01-test/case.md",
+            "'Ana' is 27 in workflows/fictional-names.txt:3, here 29; one name, one person: "
+            "give this one another name and pin it there",
+        ),
+        (
+            "source/01-test/case.md",
+            "'Mira' is the fictional person of 02-other (workflows/fictional-names.txt:6); one "
+            "name, one person: give this one another name and pin it there",
+        ),
+        (
+            "source/02-other/module.md",
+            "'Lina' tells a testimony but nobody says who she is: add 'Lina: age, 02-other' "
+            "to workflows/fictional-names.txt",
+        ),
+        (
+            "source/02-other/module.md",
+            "'Rosa' is the fictional person of 01-test (workflows/fictional-names.txt:2); one "
+            "name, one person: give this one another name and pin it there",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("register", "message"),
+    [
+        ("Rosa: 41, 01-test\nRosa: 29, 02-other\n", "Rosa is pinned twice (first at line 1)"),
+        ("Rosa, 41\n", "expected 'Name', 'Name: age, module' or 'Name: module', not 'Rosa, 41'"),
+    ],
+)
+def test_a_bad_names_register_is_bad_input(
+    repo: Path, cli: Cli, register: str, message: str
+) -> None:
+    (repo / "workflows").mkdir()
+    (repo / "workflows/fictional-names.txt").write_text(register, encoding="utf-8")
+    output = cli("check", code=2).output.strip()
+    assert output.startswith("equalcity: workflows/fictional-names.txt:")
+    assert message in output and "Traceback" not in output

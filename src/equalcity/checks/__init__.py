@@ -17,6 +17,7 @@ from typing import Any
 
 from ..catalog import Catalog, Message
 from ..glossary import Glossary
+from ..names import Person
 
 SEVERITIES = ("error", "warning", "off")
 
@@ -74,6 +75,7 @@ class SourceContext:
     contacts: dict[str, dict[str, Any]] = field(default_factory=dict)
     allowed_names: frozenset[str] = frozenset()
     glossary: Glossary | None = None
+    people: dict[str, Person] = field(default_factory=dict)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from ..fs import decode_utf8, line_of, read_toml
 from ..gitrepo import open_repo, require_history
 from ..glossary import Glossary
 from ..glossary import load as glossary_load
+from ..names import Names, Person, read_names
 from ..project import Project
 from ..schema import Field, check_fields
 from . import SEVERITIES, FileContext, Finding, LedgerContext, SourceContext, ignored, registry
@@ -33,6 +34,7 @@ class CheckConfig:
     allowed_names: frozenset[str] = frozenset()
     contacts: dict[str, dict[str, Any]] = field(default_factory=dict)
     glossary: Glossary | None = None
+    people: dict[str, Person] = field(default_factory=dict)
 
     def severity(self, check: str) -> str:
         return self.severities.get(check) or registry()[check].severity
@@ -78,14 +80,10 @@ def load_config(project: Project) -> CheckConfig:
                 )
             severities[check] = value
         scope = frozenset(data.get("release", {}).get("languages", []))
-    names: frozenset[str] = frozenset()
+    names = Names()
     names_path = project.root / NAMES
     if names_path.exists():
-        names = frozenset(
-            line.strip()
-            for line in decode_utf8(names_path.read_bytes(), NAMES).splitlines()
-            if line.strip() and not line.startswith("#")
-        )
+        names = read_names(decode_utf8(names_path.read_bytes(), NAMES), NAMES)
     contacts: dict[str, dict[str, Any]] = {}
     contacts_path = project.root / CONTACTS
     if contacts_path.exists():
@@ -94,7 +92,9 @@ def load_config(project: Project) -> CheckConfig:
             for key, value in read_toml(contacts_path, CONTACTS)[0].items()
             if isinstance(value, dict)
         }
-    return CheckConfig(severities, scope, names, contacts, glossary_load(project.root))
+    return CheckConfig(
+        severities, scope, names.allowed, contacts, glossary_load(project.root), names.people
+    )
 
 
 @dataclass(frozen=True)
@@ -261,7 +261,12 @@ def _check_source(target: Target, config: CheckConfig) -> list[Finding]:
     try:
         text = decode_utf8(target.path.read_bytes(), target.display)
         context = SourceContext(
-            target.display, text, config.contacts, config.allowed_names, config.glossary
+            target.display,
+            text,
+            config.contacts,
+            config.allowed_names,
+            config.glossary,
+            config.people,
         )
         findings: list[Finding] = []
         for check_id, severity, func in _enabled("source", config):

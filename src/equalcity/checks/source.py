@@ -70,22 +70,74 @@ def contacts(context: SourceContext) -> Iterator[tuple[int, str]]:
 @source_check(
     "testimony-name",
     "warning",
-    "Testimonies are fictional composites: a name in one must be on the allow-list of "
-    "fictional names (workflows/fictional-names.txt), so no real person is identified.",
+    "Testimonies and cases are fictional composites: a name in a testimony must be on the "
+    "allow-list (workflows/fictional-names.txt), so no real person is identified, and one name "
+    "is one person: a name pinned there as 'Name: age, module' is not used for anyone else.",
 )
 def testimony_names(context: SourceContext) -> Iterator[tuple[int, str]]:
+    module = _module_of(context.path)
     for segment in segments(context.text):
+        yield from _same_person(context, segment, module)
         if "testimony" not in segment.flags:
             continue
         text = segment.msgid.strip("*_ ")
         names = set()
         attribution = _ATTRIBUTION.match(text)
         if attribution:
-            names.add(attribution.group("name"))
+            name = attribution.group("name")
+            names.add(name)
+            if context.people and name in context.allowed_names and name not in context.people:
+                yield (
+                    segment.line,
+                    (
+                        f"{name!r} tells a testimony but nobody says who she is: add "
+                        f"'{name}: age, {module or 'module'}' to workflows/fictional-names.txt"
+                    ),
+                )
         else:
             names.update(_CAPITALISED.findall(text))
         for name in sorted(names - context.allowed_names):
             yield segment.line, f"{name!r} looks like a personal name and is not on the allow-list"
+
+
+def _module_of(path: str) -> str | None:
+    """The module a source document belongs to (``source/<module>/<doc>.md``), if known."""
+    parts = path.replace("\\", "/").split("/")
+    return parts[-2] if len(parts) >= 3 and parts[-3] == "source" else None
+
+
+@lru_cache(maxsize=256)
+def _mention(name: str) -> re.Pattern[str]:
+    # "Rosa, 41", "Ana is 27", "Samira is 27 years old": the age said next to the name.
+    return re.compile(rf"\b{re.escape(name)}\b(?:(?:,\s*|\s+is\s+|\s+was\s+)(?P<age>\d{{1,3}})\b)?")
+
+
+def _same_person(
+    context: SourceContext, segment: Segment, module: str | None
+) -> Iterator[tuple[int, str]]:
+    """A pinned name that names someone else here: another module's story, or another age."""
+    for name, person in context.people.items():
+        where = f"workflows/fictional-names.txt:{person.line}"
+        for match in _mention(name).finditer(segment.msgid):
+            if person.module and module and person.module != module:
+                yield (
+                    segment.line,
+                    (
+                        f"{name!r} is the fictional person of {person.module} ({where}); one name, "
+                        "one person: give this one another name and pin it there"
+                    ),
+                )
+                break
+            age = match.group("age")
+            if age and person.age is not None and int(age) != person.age:
+                yield (
+                    segment.line,
+                    (
+                        f"{name!r} is {person.age} in {where}, here {age}; one name, one person: "
+                        "give this one another name and pin it there"
+                    ),
+                )
+                break
 
 
 @source_check(
