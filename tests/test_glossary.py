@@ -116,6 +116,41 @@ def test_forbidden_terms_per_language(glossary, language: str, text: str, term: 
     assert [text[m.start : m.end] for m in matches] == [term]
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "term"),
+    [
+        (
+            "pt",
+            "Pediu uma ordem de afastamento de emergência.",
+            "ordem de afastamento de emergência",
+        ),
+        ("ar", "أطلعوها على أوامر الإبعاد الطارئة.", "أوامر الإبعاد الطارئة"),
+    ],
+    ids=["pt-rewritten-ending", "ar-normalised-letters"],
+)
+def test_a_forbidden_phrase_whose_stems_are_not_substrings_is_still_found(
+    tmp_path: Path, language: str, text: str, term: str
+) -> None:
+    # Snowball rewrites "emergência" to "emergent" and "الطارئة" to "طارء": the quick test
+    # before matching must not take that for "no forbidden term here".
+    (tmp_path / "glossary").mkdir()
+    (tmp_path / "glossary/orders.yaml").write_text(
+        "- id: emergency-barring-order\n"
+        "  definition: The person who uses violence must leave the home.\n"
+        "  terms:\n"
+        "    en:\n      preferred: [emergency barring order]\n"
+        "    pt:\n      preferred: [ordem urgente de afastamento do agressor]\n"
+        "      forbidden: [ordem de afastamento de emergência]\n"
+        "    ar:\n      preferred: [أمر الإخراج العاجل للمعتدي من المسكن]\n"
+        "      forbidden: [أمر الإبعاد الطارئ, أوامر الإبعاد الطارئة]\n",
+        encoding="utf-8",
+    )
+    matcher = Matcher.of(load(tmp_path), language)
+    assert matcher.may_contain_forbidden(text)
+    matches = [m for m in matcher.find(text) if m.status == "forbidden"]
+    assert [text[m.start : m.end] for m in matches] == [term]
+
+
 def test_a_forbidden_term_inside_the_preferred_one_is_fine(glossary) -> None:  # type: ignore[no-untyped-def]
     matcher = Matcher.of(glossary, "en")
     assert [m.status for m in matcher.find('A so-called "honour" killing.')] == ["preferred"]

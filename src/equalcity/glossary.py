@@ -446,13 +446,29 @@ class Matcher:
 
     def may_contain_forbidden(self, text: str) -> bool:
         """A cheap test before ``find``: False only when no forbidden term can be in ``text``
-        (a forbidden word as written, or every stem of a forbidden phrase as a substring)."""
+        (a forbidden word as written, or a word beginning like each stem of a forbidden phrase).
+
+        A stem is not always a substring of its word: Snowball rewrites endings (Portuguese
+        "emergência" → "emergent") and Arabic letters ("الطارئ" → "طارء"), so the test compares
+        folded word beginnings, as ``concepts_in`` does, and has no shortcut for stemmers that
+        rewrite inside the word.
+        """
         if not self.exact and not self.forbidden_phrases:
             return False
-        plain = _exact(text)
-        if self.exact and any(w in self.exact for w in _WORD.findall(plain)):
+        words = _WORD.findall(_exact(text))
+        if self.exact and any(w in self.exact for w in words):
             return True
-        return any(all(stem in plain for stem in phrase) for phrase in self.forbidden_phrases)
+        if not self.forbidden_phrases:
+            return False
+        language = self.language.split("_")[0]
+        if language not in SUFFIX_STEMMERS:
+            return True
+        size = _PREFIX_LENGTH.get(language, 1)
+        starts = {_folded_prefix(word, size) for word in words}
+        return any(
+            all(_folded_prefix(stem, size) in starts for stem in phrase)
+            for phrase in self.forbidden_phrases
+        )
 
     def find(self, text: str, *, prune: bool = True) -> list[Match]:
         """Every term occurrence in the prose of ``text``; with ``prune``, a term inside a
