@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -241,3 +243,26 @@ def test_matches_at_least_as_much_as_msgmerge(tmp_path: Path) -> None:
     assert {(m.msgid, m.msgstr, m.fuzzy, m.previous_msgid) for m in ours.active} == {
         (m.msgid, m.msgstr, m.fuzzy, m.previous_msgid) for m in gnu.active
     }
+
+
+MERGE_CASES = Path(__file__).parent / "data" / "merge"
+
+
+@pytest.mark.parametrize(
+    "case", sorted(p.stem for p in MERGE_CASES.glob("*.po")), ids=lambda case: case
+)
+def test_previous_msgids_are_byte_identical_to_msgmerge(case: str, tmp_path: Path) -> None:
+    """``#|``, fuzzy flags and plural forms exactly as ``msgmerge --previous`` writes them.
+
+    Each case is an old PO file and a new template (``tests/data/merge/CASE.po|.pot``): fuzzy
+    entries with and without ``#|`` matched exactly, by similarity and under a new msgctxt,
+    obsolete entries, a stale ``#|`` on a translated entry, and plural changes.
+    """
+    old, new = MERGE_CASES / f"{case}.po", MERGE_CASES / f"{case}.pot"
+    subprocess.run(["msgfmt", "--check", "-o", os.devnull, str(old)], check=True)
+    gnu = tmp_path / "gnu.po"
+    subprocess.run(
+        ["msgmerge", "--quiet", "--previous", "-o", str(gnu), str(old), str(new)], check=True
+    )
+    merged, _ = merge(read_po(new), read_po(old))
+    assert canonical(format_po(merged)) == canonical(gnu.read_text(encoding="utf-8"))

@@ -12,6 +12,12 @@ For each template entry, in order of preference:
    msgid kept as ``#|`` previous msgid;
 5. otherwise untranslated.
 
+The ``#|`` previous msgid is msgmerge's (``--previous``), byte for byte: a match from a translated
+entry records that entry's msgid; a match from a fuzzy entry passes on the fuzzy entry's own
+``#|`` — and nothing when it had none, because its translation never matched a msgid anyone can
+name; an exact match whose ``msgid_plural`` changed becomes fuzzy; a result that is not fuzzy or
+whose (first) msgstr is empty has no ``#|``.
+
 Entries of the old file that no template entry used become obsolete (``#~``) if they carry a
 translation, and are dropped otherwise. **Invariant: every non-empty msgstr of the old file is
 in the new file** — kept, copied into a fuzzy entry, or obsolete.
@@ -20,6 +26,7 @@ in the new file** — kept, copied into a fuzzy entry, or obsolete.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -28,6 +35,7 @@ from rapidfuzz import fuzz, process
 from .catalog import Catalog, Key, Message
 
 FUZZY_THRESHOLD = 60.0  # gettext's FUZZY_THRESHOLD (0.6), on rapidfuzz's 0–100 scale
+_NPLURALS = re.compile(r"nplurals\s*=\s*(\d+)")
 
 
 @dataclass
@@ -121,12 +129,13 @@ def merge(
     if fuzzy is None:
         fuzzy = FuzzyIndex([m.msgid for m in old.messages if m.has_translation])
 
+    forms = _plural_count(header or old.header)
     used: set[int] = set()
     merged: list[Message] = []
     for entry in template.messages:
         if entry.obsolete:
             continue
-        result = _match(entry, by_key, by_msgid, compendium, fuzzy, used, stats)
+        result = _match(entry, by_key, by_msgid, compendium, fuzzy, used, stats, forms)
         merged.append(result)
 
     leftovers: list[Message] = []
@@ -155,6 +164,7 @@ def _match(
     fuzzy: FuzzyIndex,
     used: set[int],
     stats: MergeStats,
+    forms: int,
 ) -> Message:
     exact = by_key.get(entry.key)
     if exact is not None and (exact.has_translation or entry.key not in compendium.by_key):
@@ -163,13 +173,17 @@ def _match(
             stats.restored += 1
         else:
             stats.kept += 1
-        return _carry(entry, exact, keep_previous=exact.fuzzy)
+        kept = _carry(entry, exact, keep_previous=True, forms=forms)
+        if entry.msgid_plural != exact.msgid_plural:
+            # The plural source changed under the same msgid: msgmerge asks for a look.
+            kept.fuzzy = True
+        return _settle_previous(kept)
     if exact is not None:
         used.add(id(exact))
     shared = compendium.by_key.get(entry.key)
     if shared is not None:
         stats.compendium += 1
-        result = _carry(entry, shared, keep_previous=False)
+        result = _carry(entry, shared, keep_previous=False, forms=forms)
         result.comments = list(exact.comments) if exact is not None else []
         return result
     same_text = by_msgid.get(entry.msgid)
@@ -179,13 +193,13 @@ def _match(
         same_text = compendium.by_msgid.get(entry.msgid)
     if same_text is not None:
         stats.fuzzy += 1
-        return _fuzzy_from(entry, same_text)
+        return _settle_previous(_fuzzy_from(entry, same_text, forms))
     for candidate, _score in fuzzy.candidates(entry.msgid):
         source = by_msgid.get(candidate)
         if source is not None:
             used.add(id(source))
             stats.fuzzy += 1
-            return _fuzzy_from(entry, source)
+            return _settle_previous(_fuzzy_from(entry, source, forms))
     stats.untranslated += 1
     return _fresh(entry)
 
@@ -196,34 +210,55 @@ def _fresh(entry: Message) -> Message:
     return result
 
 
-def _carry(entry: Message, old: Message, *, keep_previous: bool) -> Message:
+def _carry(entry: Message, old: Message, *, keep_previous: bool, forms: int = 1) -> Message:
     """The template entry with the translation, flags and translator comments of ``old``."""
     result = _fresh(entry)
     result.msgstr = old.msgstr
     result.msgstr_plural = list(old.msgstr_plural)
     if entry.msgid_plural is not None and old.msgid_plural is None:
-        result.msgstr_plural = [old.msgstr]
+        # As msgmerge: every plural form starts as the old singular, so the file keeps the
+        # number of forms its Plural-Forms header asks for.
+        result.msgstr_plural = [old.msgstr] * forms
+    elif entry.msgid_plural is None and old.msgid_plural is not None:
+        # As msgmerge: the singular keeps the first plural form (and is fuzzy, since its
+        # msgid_plural changed); Markdown templates have no plurals, so this is for PO files
+        # from elsewhere.
+        result.msgstr = old.msgstr_plural[0] if old.msgstr_plural else ""
     result.flags = _merge_flags(entry.flags, old.flags)
     result.comments = list(old.comments)
     if keep_previous:
-        result.previous_msgctxt = old.previous_msgctxt
-        result.previous_msgid = old.previous_msgid
-        result.previous_msgid_plural = old.previous_msgid_plural
+        (
+            result.previous_msgctxt,
+            result.previous_msgid,
+            result.previous_msgid_plural,
+        ) = previous_from(old)
     return result
 
 
-def _fuzzy_from(entry: Message, source: Message) -> Message:
-    result = _carry(entry, source, keep_previous=False)
+def previous_from(source: Message) -> tuple[str | None, str | None, str | None]:
+    """The ``#|`` (msgctxt, msgid, msgid_plural) msgmerge records for a match from ``source``.
+
+    A translated entry's translation was made for its own msgid. A fuzzy entry's translation was
+    made for its ``#|`` msgid, if it names one; a fuzzy entry without ``#|`` (marked by hand, or
+    written by a tool run without ``--previous``) names none, so none is passed on.
+    """
+    if source.fuzzy:
+        return source.previous_msgctxt, source.previous_msgid, source.previous_msgid_plural
+    return source.msgctxt, source.msgid, source.msgid_plural
+
+
+def _settle_previous(result: Message) -> Message:
+    """Drop ``#|`` where msgmerge does: on entries that are not fuzzy or not translated."""
+    strings = result.strings
+    if not result.fuzzy or not strings or not strings[0]:
+        result.previous_msgctxt = result.previous_msgid = result.previous_msgid_plural = None
+    return result
+
+
+def _fuzzy_from(entry: Message, source: Message, forms: int) -> Message:
+    result = _carry(entry, source, keep_previous=True, forms=forms)
     result.flags = [f for f in result.flags if not f.startswith("equalcity-ignore")]
     result.fuzzy = True
-    if source.fuzzy and source.previous_msgid is not None:
-        result.previous_msgctxt = source.previous_msgctxt
-        result.previous_msgid = source.previous_msgid
-        result.previous_msgid_plural = source.previous_msgid_plural
-    else:
-        result.previous_msgctxt = source.msgctxt
-        result.previous_msgid = source.msgid
-        result.previous_msgid_plural = source.msgid_plural
     return result
 
 
@@ -233,3 +268,10 @@ def _merge_flags(template_flags: list[str], old_flags: list[str]) -> list[str]:
         if flag not in flags:
             flags.append(flag)
     return flags
+
+
+def _plural_count(header: Message | None) -> int:
+    """``nplurals`` of a header's Plural-Forms; without one, 2 (gettext's default, the
+    Germanic rule)."""
+    found = _NPLURALS.search(header.msgstr) if header is not None else None
+    return max(int(found.group(1)), 1) if found else 2
