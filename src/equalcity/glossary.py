@@ -22,7 +22,7 @@ import yaml
 
 from .errors import EqualcityError
 from .fs import decode_utf8
-from .locales import normalize
+from .locales import language_of, parse_name
 
 STATUSES = ("preferred", "admitted", "forbidden")
 TBX_STATUS = {
@@ -228,8 +228,7 @@ def lint(glossary: Glossary) -> list[EqualcityError]:
         for language, terms in concept.terms.items():
             here = at(terms.line)
             try:
-                if normalize(language) != language:
-                    raise EqualcityError("")
+                parse_name(language)
             except EqualcityError:
                 problems.append(
                     EqualcityError(f"{concept.id}: unknown language code {language!r}", **here)
@@ -252,7 +251,7 @@ def lint(glossary: Glossary) -> list[EqualcityError]:
 
 @lru_cache(maxsize=64)
 def _stemmer(language: str) -> snowballstemmer.Stemmer | None:
-    name = STEMMERS.get(language.split("_")[0])
+    name = STEMMERS.get(language_of(language))
     return snowballstemmer.stemmer(name) if name else None
 
 
@@ -390,10 +389,10 @@ class Matcher:
         For suffix-stripping stemmers a word's stem begins like the word (case and accents
         folded), so only words that begin like a wanted term's word are stemmed at all.
         """
-        if self.language.split("_")[0] not in SUFFIX_STEMMERS:
+        if language_of(self.language) not in SUFFIX_STEMMERS:
             return {m.concept.id for m in self.find(text, prune=False)} & wanted
         entries, prefixes = self._wanted(frozenset(wanted))
-        size = _PREFIX_LENGTH.get(self.language.split("_")[0], 1)
+        size = _PREFIX_LENGTH.get(language_of(self.language), 1)
         text = prose(text)
         words = _WORD.findall(text)
         language = self.language
@@ -417,7 +416,7 @@ class Matcher:
         cached = self._wanted_cache.get(wanted)
         if cached is None:
             if not self._by_concept:
-                size = _PREFIX_LENGTH.get(self.language.split("_")[0], 1)
+                size = _PREFIX_LENGTH.get(language_of(self.language), 1)
                 for first, candidates in self.index.items():
                     for term_stems, concept, _status, _term in candidates:
                         terms, starts = self._by_concept.setdefault(concept.id, ([], set()))
@@ -517,7 +516,7 @@ def matcher(glossary: Glossary, language: str) -> Matcher:
 
 def terms_in(concept: Concept, language: str) -> LanguageTerms | None:
     """The concept's terms in ``language`` (``pt_BR`` falls back to ``pt``)."""
-    return concept.terms.get(language) or concept.terms.get(language.split("_")[0])
+    return concept.terms.get(language) or concept.terms.get(language_of(language))
 
 
 def source_concepts(matches: Iterable[Match]) -> list[tuple[Concept, str]]:
@@ -575,7 +574,7 @@ def to_tbx(glossary: Glossary) -> str:
             out.append(f"        <note>{escape(concept.note)}</note>")
         for language in sorted(concept.terms):
             terms = concept.terms[language]
-            out.append(f"        <langSet xml:lang={quoteattr(language.replace('_', '-'))}>")
+            out.append(f"        <langSet xml:lang={quoteattr(parse_name(language).bcp47)}>")
             if language == "en" and concept.definition:
                 out.append(
                     f'          <descrip type="definition">{escape(concept.definition)}</descrip>'

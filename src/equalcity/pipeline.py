@@ -26,7 +26,7 @@ from .fs import read_text, remove_leftovers, write_atomic
 from .glossary import Glossary, hints
 from .glossary import load as load_glossary
 from .glossary import matcher as glossary_matcher
-from .locales import english_name, normalize, plural_forms
+from .locales import english_name, parse_name, plural_forms, same_language
 from .markdown import render
 from .merge import Compendium, FuzzyIndex, MergeStats, merge
 from .plurals import migrate_strings, plural_problem, reorder
@@ -202,14 +202,21 @@ def _read_locale(project: Project, locale: str) -> dict[Document, Catalog]:
 
 
 def init_language(project: Project, code: str, clock: Clock = _utcnow) -> UpdateResult:
-    """Create ``locales/<lang>/`` with one PO file per template."""
-    locale = normalize(code)
+    """Create ``locales/<lang>/`` with one PO file per template, named as ``code`` is written."""
+    locale = parse_name(code).name
     folder = project.locales_dir / locale
     if folder.exists():
         raise EqualcityError(
             f"language {locale} exists already; run 'equalcity update --locale {locale}'",
             path=project.rel(folder),
         )
+    for other in project.locales():
+        if same_language(other, locale):
+            raise EqualcityError(
+                f"locales/{other}/ is this language already; run "
+                f"'equalcity update --locale {other}' (or rename the folder)",
+                path=project.rel(project.locales_dir / other),
+            )
     return update_languages(project, [locale], clock=clock, create=True)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import EqualcityError
-from .locales import normalize
+from .locales import parse_name, same_language
 
 TEMPLATES = "templates"
 CONTENT_FOLDERS = ("source", "locales", "glossary", "workflows")
@@ -107,14 +107,29 @@ class Project:
         )
 
     def locale(self, code: str) -> str:
-        """An existing language folder for ``code`` (normalised), or an error."""
-        name = normalize(code)
-        if name not in self.locales():
+        """The language folder named ``code``, exactly as written, or an error.
+
+        Folder names are the user's (and Weblate's, Poedit's): ``zh_CN`` is never looked up as
+        ``zh_Hans_CN``; a name that means the same as an existing folder is only suggested.
+        """
+        folders = self.locales()
+        if code in folders:
+            return code
+        where = self.rel(self.locales_dir)
+        try:
+            parse_name(code)
+        except EqualcityError as exc:
+            raise exc.located(where) from None
+        similar = [folder for folder in folders if same_language(folder, code)]
+        if similar:
             raise EqualcityError(
-                f"no language {name!r} yet; create it with 'equalcity init {name}'",
-                path=self.rel(self.locales_dir),
+                f"no language folder {code!r}; did you mean {similar[0]!r}? "
+                "(a language is named as its folder is)",
+                path=where,
             )
-        return name
+        raise EqualcityError(
+            f"no language {code!r} yet; create it with 'equalcity init {code}'", path=where
+        )
 
     def po_documents(self, locale: str) -> list[Document]:
         return sorted(

@@ -20,6 +20,7 @@ from typing import Any
 from .catalog import Catalog, Message
 from .errors import EqualcityError
 from .fs import decode_utf8, line_of, parse_toml, write_atomic
+from .locales import language_of
 from .markdown import FLAG_COMMENTS, flags_of
 from .schema import Field, check_fields, table_line
 
@@ -58,13 +59,14 @@ class Reviewer:
     modules: tuple[str, ...]
     role: str
 
+    def speaks(self, locale: str) -> bool:
+        """Listed for the language folder ``locale`` (by its name or its language: ``pt``
+        covers ``pt_BR``)."""
+        languages = self.languages
+        return "*" in languages or locale in languages or language_of(locale) in languages
+
     def covers(self, locale: str, module: str) -> bool:
-        language_ok = (
-            "*" in self.languages
-            or locale in self.languages
-            or (locale.split("_")[0] in self.languages)
-        )
-        return language_ok and ("*" in self.modules or module in self.modules)
+        return self.speaks(locale) and ("*" in self.modules or module in self.modules)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from functools import lru_cache
 from translate.filters import checks as tt
 
 from ..catalog import Message
+from ..locales import language_of
 from . import FileContext, entry_check, kind_of
 
 _LETTERS = re.compile(r"[^\W\d_]{3,}")
@@ -78,7 +79,7 @@ def fuzzy(context: FileContext, message: Message) -> Iterator[str]:
     "'# equalcity-ignore: identical'.",
 )
 def identical(context: FileContext, message: Message) -> Iterator[str]:
-    if message.msgstr != message.msgid or context.locale.split("_")[0] == "en":
+    if message.msgstr != message.msgid or language_of(context.locale) == "en":
         return
     if kind_of(message) == "image alt":
         return
@@ -103,7 +104,7 @@ def whitespace(context: FileContext, message: Message) -> Iterator[str]:
 
 @entry_check("doubled-word", "warning", 'A word is repeated ("the the"); usually a typo.')
 def doubled(context: FileContext, message: Message) -> Iterator[str]:
-    allowed = GRAMMATICAL_REPEATS.get(context.locale.split("_")[0], set())
+    allowed = GRAMMATICAL_REPEATS.get(language_of(context.locale), set())
     for text in (s for s in message.strings if s):
         words = _WORDS.findall(text.casefold())
         if not any(a == b for a, b in itertools.pairwise(words)):
@@ -137,7 +138,7 @@ def _run_tt(language: str, name: str, source: str, target: str) -> str | None:
 def translate_toolkit(context: FileContext, message: Message) -> Iterator[str]:
     if kind_of(message) in ("table cell", "table header", "image alt"):
         return
-    language = context.locale.split("_")[0]
+    language = language_of(context.locale)
     ending = _ending(message.msgid)
     for text in (s for s in message.strings if s):
         # Same closing punctuation and as many double spaces as the source: both checks pass,

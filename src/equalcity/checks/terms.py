@@ -6,12 +6,13 @@ from collections.abc import Iterator
 
 from ..catalog import Message
 from ..glossary import Glossary, Match, matcher
+from ..locales import language_of
 from . import FileContext, SourceContext, entry_check, source_check
 from .source import segments
 
 
 def _language(locale: str) -> str:
-    return locale.split("_")[0]
+    return language_of(locale)
 
 
 @entry_check(

@@ -10,7 +10,7 @@ import click
 from ..errors import EqualcityError
 from ..fs import write_atomic
 from ..glossary import lint, load, to_csv, to_tbx
-from ..locales import normalize
+from ..locales import parse_name
 from ..project import Project
 from .errors import InputError, reports_errors
 
@@ -50,7 +50,7 @@ def export_command(project: Project, fmt: str, locale: str | None, output: str) 
         if locale is None:
             raise click.UsageError("--format csv needs --locale")
         try:
-            text = to_csv(glossary, normalize(locale))
+            text = to_csv(glossary, parse_name(locale).name)
         except EqualcityError as exc:
             raise InputError(str(exc)) from None
     else:

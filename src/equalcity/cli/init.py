@@ -14,7 +14,11 @@ from .errors import reports_errors
 @click.pass_obj
 @reports_errors
 def command(project: Project, lang: str) -> None:
-    """Create locales/LANG/ with one PO file per template (header from CLDR: Plural-Forms)."""
+    """Create locales/LANG/ with one PO file per template (header from CLDR: Plural-Forms).
+
+    LANG is a gettext language name and is kept as written, for the folder and the Language
+    header: fr, pt_BR, zh_CN, zh_TW, sr@latin, sr_RS@latin, ca@valencia.
+    """
     result = init_language(project, lang)
     for path in result.created:
         click.echo(f"created {project.rel(path)}")

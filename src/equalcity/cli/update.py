@@ -15,7 +15,8 @@ from .errors import reports_errors
     "-l",
     "locales",
     multiple=True,
-    help="Only this language (repeatable). Default: every folder under locales/.",
+    help="Only this language folder, named as written, e.g. zh_CN or sr@latin (repeatable). "
+    "Default: every folder under locales/.",
 )
 @click.pass_obj
 @reports_errors

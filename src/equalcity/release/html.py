@@ -23,7 +23,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from ..locales import RTL_LANGUAGES
+from ..locales import is_rtl, language_of, parse_name
 from .content import FALLBACK, SENTINELS, UNAPPROVED
 
 _MARKER = re.compile(r"^\s*<!--\s*equalcity:\s*([\w\s-]*?)\s*-->\s*$")
@@ -113,16 +113,16 @@ UI: dict[str, dict[str, str]] = {
 
 
 def ui(language: str) -> dict[str, str]:
-    return {**UI["en"], **UI.get(language.split("_")[0], {})}
+    return {**UI["en"], **UI.get(language_of(language), {})}
 
 
 def direction(language: str) -> str:
-    return "rtl" if language.split("_")[0] in RTL_LANGUAGES else "ltr"
+    return "rtl" if is_rtl(language) else "ltr"
 
 
 def html_lang(language: str) -> str:
-    """BCP 47 form of a gettext code: ``pt_BR`` → ``pt-BR``."""
-    return language.replace("_", "-")
+    """BCP 47 form of a gettext name: ``pt_BR`` → ``pt-BR``, ``sr@latin`` → ``sr-Latn``."""
+    return parse_name(language).bcp47
 
 
 def slug(text: str) -> str:

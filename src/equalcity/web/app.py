@@ -339,8 +339,7 @@ class PanelApp:
             raise PageError(404, f"no language {code!r} in locales/") from None
 
     def _reviews_language(self, locale: str) -> bool:
-        languages = self.reviewer.languages
-        return "*" in languages or locale in languages or locale.split("_")[0] in languages
+        return self.reviewer.speaks(locale)
 
     def _check_origin(self, request: Request) -> None:
         site = request.headers.get("sec-fetch-site")
