@@ -23,11 +23,14 @@ from equalcity.review import (
     Reviewer,
     Tier,
     key_hash,
+    load_panel,
     read_ledger,
     review_state,
+    roster_gaps,
     text_hash,
 )
 
+from .browser import chromium
 from .conftest import DATA, assert_gettext_clean
 
 PANEL = """
@@ -361,3 +364,95 @@ def test_a_bad_roster_is_one_located_error(repo: Repo, panel: str, message: str)
     out = repo("review", "list", "--locale", "fr", code=2)
     assert out.startswith("equalcity: workflows/panel.toml:")
     assert message in out and len(out.strip().splitlines()) == 1
+
+
+def test_a_tier_the_roster_cannot_satisfy_is_warned_about_and_shown_in_status(
+    repo: Repo,
+) -> None:
+    """The subject expert covers another module: high-risk strings of 01-test can never reach
+    their tier. check warns per language and module; status says how many strings it blocks."""
+    roster = repo.root / "workflows/panel.toml"
+    roster.write_text(PANEL.replace('modules = ["01-test"]', 'modules = ["02-other"]'), "utf-8")
+    panel = load_panel(repo.root)
+    high = sum(panel.tier_of(m).name == "high" for m in read_po(repo.po).active if m.msgid)
+    assert high >= 2
+
+    project = Project(repo.root)
+    [finding] = [
+        f
+        for f in run(project, config=load_config(project), jobs=1)
+        if f.check.endswith("tier-unreachable")
+    ]
+    tier_line = PANEL.split("\n").index("[tiers.high]") + 1
+    assert (finding.path, finding.line, finding.severity, finding.locale) == (
+        "workflows/panel.toml",
+        tier_line,
+        "warning",
+        "fr",
+    )
+    assert finding.message == (
+        "fr 01-test: tier high needs 2 approvals, 1 of them by a subject expert; the roster "
+        f"lists 1 reviewer and no subject experts, so its {high} strings here can never be "
+        "approved"
+    )
+
+    table = repo("status")
+    translated = len([m for m in read_po(repo.po).active if m.msgid])
+    assert f" {translated} ({high} blocked by roster) " in table.splitlines()[1]
+    assert (
+        f"fr 01-test: {high} translated strings of tier high can never be approved: the tier "
+        "needs 2 approvals, 1 of them by a subject expert; the roster lists 1 reviewer and no "
+        "subject experts (workflows/panel.toml)"
+    ) in table
+    [row] = json.loads(repo("status", "--format", "json"))
+    assert row["roster_gaps"] == [
+        {
+            "tier": "high",
+            "approvals": 2,
+            "subject_experts": 1,
+            "reviewers_listed": 1,
+            "subject_experts_listed": 0,
+            "blocked": high,
+        }
+    ]
+    dashboard = repo.root.parent / "status.html"
+    repo("status", "--format", "html", "--out", str(dashboard))
+    note = f"fr 01-test: {high} translated strings of tier high can never be approved"
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(dashboard.as_uri())
+        assert note in page.locator("section.roster").inner_text()
+        page.locator("details.numbers").first.evaluate("details => details.open = true")
+        blocked = page.locator('tr[data-locale="fr"] td[data-state="translated"] .blocked')
+        assert blocked.is_visible() and blocked.inner_text() == f"{high} strings blocked by roster"
+
+    # The expert covers the module again: nothing to say.
+    roster.write_text(PANEL, "utf-8")
+    assert not [f for f in run(project, config=load_config(project), jobs=1) if "tier" in f.check]
+    assert "blocked" not in repo("status")
+    page = repo("status", "--format", "html")
+    assert 'class="blocked"' not in page and 'class="roster"' not in page
+    assert json.loads(repo("status", "--format", "json"))[0]["roster_gaps"] == []
+
+
+def test_roster_gaps_count_reviewers_and_experts_of_the_language_and_module() -> None:
+    def panel(*reviewers: Reviewer) -> Panel:
+        return Panel(reviewers, (Tier("high", 2, 1), Tier("normal", 1)))
+
+    lang = Reviewer("l", "l@x.org", ("pt",), ("*",), "language")
+    expert = Reviewer("e", "e@x.org", ("de",), ("01-introduction",), "subject-expert")
+    anyone = Reviewer("a", "a@x.org", ("*",), ("*",), "subject-expert")
+    assert roster_gaps(Panel(), "pt", "01-introduction") == []  # no roster, no review workflow
+    assert [g.tier.name for g in roster_gaps(panel(lang), "pt_BR", "m")] == ["high"]
+    assert [g.tier.name for g in roster_gaps(panel(lang, expert), "pt", "m")] == ["high"]
+    assert [
+        (g.tier.name, g.reviewers, g.experts) for g in roster_gaps(panel(expert), "de", "m")
+    ] == [
+        ("high", 0, 0),
+        ("normal", 0, 0),
+    ]
+    assert roster_gaps(panel(lang, anyone), "pt", "m") == []
+    assert roster_gaps(panel(lang, expert), "pt", "m")[0].describe() == (
+        "tier high needs 2 approvals, 1 of them by a subject expert; the roster lists 1 reviewer "
+        "and no subject experts for pt in m"
+    )

@@ -309,4 +309,5 @@ def render_html(
         review_links=review_links or {},
         waiting=waiting or {},
         who=who,
+        roster_notes=[note for row in dashboard.rows for note in row.roster_notes()],
     )

@@ -105,6 +105,68 @@ class Panel:
         return self.tiers[-1]
 
 
+@dataclass(frozen=True)
+class RosterGap:
+    """A tier the roster cannot satisfy for one language and module: strings of that tier can
+    never be approved there, whatever the panel does, until reviewers are added."""
+
+    locale: str
+    module: str
+    tier: Tier
+    reviewers: int  # listed for this language and module
+    experts: int  # of them, subject experts
+
+    @property
+    def needs(self) -> str:
+        """What the tier asks for, e.g. "2 approvals, 1 of them by a subject expert"."""
+        needs = _count(self.tier.approvals, "approval")
+        if self.tier.subject_experts:
+            needs += f", {self.tier.subject_experts} of them by a subject expert"
+        return needs
+
+    @property
+    def listed(self) -> str:
+        """Who the roster has for it, e.g. "1 reviewer and no subject experts"."""
+        listed = _count(self.reviewers, "reviewer")
+        if self.tier.subject_experts:
+            listed += f" and {_count(self.experts, 'subject expert')}"
+        return listed
+
+    def describe(self) -> str:
+        return (
+            f"tier {self.tier.name} needs {self.needs}; the roster lists {self.listed} "
+            f"for {self.locale} in {self.module}"
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "tier": self.tier.name,
+            "approvals": self.tier.approvals,
+            "subject_experts": self.tier.subject_experts,
+            "reviewers_listed": self.reviewers,
+            "subject_experts_listed": self.experts,
+        }
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number or 'no'} {noun}{'' if number == 1 else 's'}"
+
+
+def roster_gaps(panel: Panel, locale: str, module: str) -> list[RosterGap]:
+    """The tiers that the reviewers listed for ``locale`` and ``module`` cannot satisfy (too few
+    reviewers, or too few subject experts). A panel without reviewers has no review workflow yet
+    and no gaps."""
+    if not panel.reviewers:
+        return []
+    listed = [r for r in panel.reviewers if r.covers(locale, module)]
+    experts = sum(1 for r in listed if r.role == "subject-expert")
+    return [
+        RosterGap(locale, module, tier, len(listed), experts)
+        for tier in panel.tiers
+        if len(listed) < tier.approvals or experts < tier.subject_experts
+    ]
+
+
 _REVIEWER_FIELDS = {
     "id": Field(str, required=True),
     "email": Field(str, required=True),

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from .catalog import Catalog, Message, read_po
 from .project import Project
-from .review import Ledger, Panel, load_panel, read_ledger, review_state
+from .review import Ledger, Panel, RosterGap, load_panel, read_ledger, review_state, roster_gaps
 
 STATES = ("untranslated", "fuzzy", "translated", "changes-requested", "approved")
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
@@ -37,6 +37,14 @@ class Row:
     module: str
     strings: dict[str, int]
     words: dict[str, int]
+    # Tiers the roster cannot satisfy here, and per tier how many of the strings counted as
+    # "translated" (waiting for review) are of that tier: they can never be approved.
+    roster_gaps: list[RosterGap] = field(default_factory=list)
+    blocked: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def blocked_strings(self) -> int:
+        return sum(self.blocked.values())
 
     @property
     def total_strings(self) -> int:
@@ -51,7 +59,26 @@ class Row:
         return self.words[name] / self.total_words if self.total_words else 0.0
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        data = asdict(self)
+        del data["blocked"]  # per gap below
+        data["roster_gaps"] = [
+            {**gap.as_dict(), "blocked": self.blocked.get(gap.tier.name, 0)}
+            for gap in self.roster_gaps
+        ]
+        return data
+
+    def roster_notes(self) -> list[str]:
+        """One sentence per tier the roster cannot satisfy, with the strings it blocks."""
+        notes = []
+        for gap in self.roster_gaps:
+            count = self.blocked.get(gap.tier.name, 0)
+            notes.append(
+                f"{self.locale} {self.module}: {count} translated "
+                f"string{'' if count == 1 else 's'} of tier {gap.tier.name} can never be "
+                f"approved: the tier needs {gap.needs}; the roster lists {gap.listed} "
+                "(workflows/panel.toml)"
+            )
+        return notes
 
 
 def compute(project: Project, locales: list[str] | None = None) -> list[Row]:
@@ -75,11 +102,21 @@ def empty_row(locale: str, module: str) -> Row:
 
 def tally(row: Row, catalog: Catalog, doc: str, ledger: Ledger, panel: Panel) -> None:
     """Add the entries of one document's catalog to ``row``, each counted in its state."""
+    gaps = {gap.tier.name: gap for gap in roster_gaps(panel, row.locale, row.module)}
+    present = {gap.tier.name for gap in row.roster_gaps}
     for message in catalog.active:
         if not message.msgid:
             continue
         name = state(message)
         if name == "translated" or (name == "fuzzy" and ledger.decisions):
             name = review_state(message, doc, row.locale, ledger, panel).state
+        if gaps and name != "approved":
+            tier = panel.tier_of(message).name
+            if tier in gaps:
+                present.add(tier)
+                if name == "translated":
+                    row.blocked[tier] = row.blocked.get(tier, 0) + 1
         row.strings[name] += 1
         row.words[name] += words(message.msgid)
+    # Only tiers that strings of this language and module fall in (and are not approved in).
+    row.roster_gaps = [gap for tier, gap in gaps.items() if tier in present]

@@ -3,8 +3,9 @@ one-line explanation a translator can act on.
 
 An entry check is ``(context, message) -> Iterable[str]`` (one message per problem); a file check
 is ``(context) -> Iterable[tuple[int, str]]`` (line, message); a source check is
-``(source_context) -> Iterable[tuple[int, str]]``. Modules of this package register their checks
-with the decorators below; ``registry()`` imports them all.
+``(source_context) -> Iterable[tuple[int, str]]``; ledger and roster checks take a
+``LedgerContext`` (a roster check's path is the roster, ``workflows/panel.toml``). Modules of
+this package register their checks with the decorators below; ``registry()`` imports them all.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class Check:
     id: str
     severity: str
     explanation: str
-    scope: str  # "entry" | "file" | "source"
+    scope: str  # "entry" | "file" | "source" | "ledger" | "roster"
     func: Callable[..., Iterable[Any]]
 
 
@@ -114,6 +115,10 @@ def source_check(id: str, severity: str, explanation: str) -> Callable[[Any], An
 
 def ledger_check(id: str, severity: str, explanation: str) -> Callable[[Any], Any]:
     return _register("ledger", id, severity, explanation)
+
+
+def roster_check(id: str, severity: str, explanation: str) -> Callable[[Any], Any]:
+    return _register("roster", id, severity, explanation)
 
 
 def registry() -> dict[str, Check]:

@@ -1,17 +1,29 @@
-"""Review rules: approvals that cannot be forged, four eyes, an append-only ledger."""
+"""Review rules: approvals that cannot be forged, four eyes, an append-only ledger, and a
+roster that can approve what it is asked to."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..catalog import read_po
 from ..errors import EqualcityError
+from ..fs import decode_utf8, line_of
 from ..gitrepo import edited_lines, line_authors, open_repo
 from ..project import Document, Project
-from ..review import Ledger, Panel, key_hash, load_panel, read_ledger, text_hash
+from ..review import (
+    PANEL,
+    Ledger,
+    Panel,
+    key_hash,
+    load_panel,
+    read_ledger,
+    roster_gaps,
+    text_hash,
+)
 from ..reviewflow import msgstr_lines
-from . import LedgerContext, ledger_check
+from . import LedgerContext, ledger_check, roster_check
 
 
 def _loaded(root: Path, locale: str) -> tuple[Ledger, Panel]:
@@ -120,3 +132,40 @@ def edited(context: LedgerContext) -> Iterator[tuple[int, str]]:
     repo = open_repo(context.root)
     for sha, email in edited_lines(repo, context.root / context.path):
         yield 1, f"commit {sha} by {email} removed or changed ledger lines"
+
+
+@roster_check(
+    "review-tier-unreachable",
+    "warning",
+    "The roster lists too few reviewers or subject experts for this language and module to "
+    "give a risk tier the approvals it needs, so its strings can never be approved: add "
+    "reviewers for the language and module to workflows/panel.toml.",
+)
+def tier_unreachable(context: LedgerContext) -> Iterator[tuple[int, str]]:
+    panel = load_panel(context.root)
+    text = decode_utf8((context.root / PANEL).read_bytes(), PANEL)
+    project = Project(context.root)
+    modules: dict[str, list[Document]] = {}
+    for doc in project.po_documents(context.locale):
+        modules.setdefault(doc.module, []).append(doc)
+    for module, docs in sorted(modules.items()):
+        gaps = roster_gaps(panel, context.locale, module)
+        if not gaps:
+            continue
+        tiers: Counter[str] = Counter()
+        for doc in docs:
+            po = project.po_path(context.locale, doc)
+            try:
+                catalog = read_po(po, project.rel(po))
+            except EqualcityError:
+                continue  # po-syntax reports it
+            tiers.update(panel.tier_of(m).name for m in catalog.active if m.msgid)
+        for gap in gaps:
+            count = tiers[gap.tier.name]
+            if count:
+                yield (
+                    line_of(text, f"[tiers.{gap.tier.name}]") or 1,
+                    f"{context.locale} {module}: tier {gap.tier.name} needs {gap.needs}; the "
+                    f"roster lists {gap.listed}, so its {count} "
+                    f"string{'' if count == 1 else 's'} here can never be approved",
+                )

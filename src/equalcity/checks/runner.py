@@ -17,6 +17,7 @@ from ..glossary import Glossary
 from ..glossary import load as glossary_load
 from ..names import Names, Person, read_names
 from ..project import Project
+from ..review import PANEL
 from ..schema import Field, check_fields
 from . import SEVERITIES, FileContext, Finding, LedgerContext, SourceContext, ignored, registry
 
@@ -101,7 +102,7 @@ def load_config(project: Project) -> CheckConfig:
 class Target:
     path: Path
     display: str
-    kind: str  # "po" | "source" | "ledger"
+    kind: str  # "po" | "source" | "ledger" | "roster"
     locale: str = ""
     standalone: bool = False  # a PO file outside locales/<lang>/, language from its header
 
@@ -117,6 +118,10 @@ def targets(project: Project, only: Iterable[Path] = ()) -> list[Target]:
         ledger = project.locales_dir / locale / "reviews.jsonl"
         if ledger.exists():
             found.append(Target(ledger, project.rel(ledger), "ledger", locale))
+    roster = project.root / PANEL
+    if roster.exists():
+        # One target per language: the roster's findings are per language and module.
+        found += [Target(roster, PANEL, "roster", locale) for locale in project.locales()]
     if project.source_dir.is_dir():
         for doc in project.documents():
             path = project.source_path(doc)
@@ -174,6 +179,11 @@ def check_target(target: Target, config: CheckConfig) -> list[Finding]:
         return _check_source(target, config)
     if target.kind == "ledger":
         return _check_ledger(target, config)
+    if target.kind == "roster":
+        root = target.path.parent.parent
+        return _run_scope(
+            "roster", LedgerContext(target.display, target.locale, root), target, config
+        )
     return _check_po(target, config)
 
 

@@ -43,7 +43,12 @@ def command(
     project: Project, locales: tuple[str, ...], fmt: str, out: Path | None, weeks: int
 ) -> None:
     """Per language × module: strings and source words untranslated, fuzzy, translated (waiting
-    for review), changes requested and approved; 'words done' = translated or approved."""
+    for review), changes requested and approved; 'words done' = translated or approved.
+
+    Where the roster (workflows/panel.toml) cannot satisfy a risk tier — too few reviewers or
+    subject experts for that language and module — the translated count says how many of its
+    strings are blocked, and a note under the table says why (json: roster_gaps).
+    """
     names = [project.locale(code) for code in locales] or None
     if fmt == "html":
         text = render_html(collect(project, weeks=weeks, locales=names))
@@ -51,12 +56,24 @@ def command(
         rows = compute(project, names)
         text = json.dumps([row.as_dict() for row in rows], indent=2, ensure_ascii=False) + "\n"
     else:
-        text = _table(compute(project, names)) + "\n"
+        rows = compute(project, names)
+        notes = [note for row in rows for note in row.roster_notes()]
+        text = (
+            _table(rows) + "\n" + "".join(f"\n{note}" for note in notes) + ("\n" if notes else "")
+        )
     if out is None or str(out) == "-":
         click.echo(text, nl=False)
     else:
         write_atomic(out, text)
         click.echo(f"wrote {out}", err=True)
+
+
+def _cell(row: Row, state: str) -> str:
+    """A count; "translated" says how many of its strings the roster can never approve."""
+    count = str(row.strings[state])
+    if state == "translated" and row.blocked_strings:
+        return f"{count} ({row.blocked_strings} blocked by roster)"
+    return count
 
 
 def _table(rows: list[Row]) -> str:
@@ -68,7 +85,7 @@ def _table(rows: list[Row]) -> str:
                 row.locale,
                 row.module,
                 str(row.total_strings),
-                *(str(row.strings[name]) for name in STATES),
+                *(_cell(row, name) for name in STATES),
                 f"{row.share('translated') + row.share('approved'):.0%}",
             ]
         )
