@@ -5,7 +5,8 @@
 Both tools get identical copies of the corpus (benchmarks/corpus.py) and both cores: msgmerge
 runs one process per file, two at a time (``xargs -P 2``), as a maintainer's script would;
 ``equalcity update`` is one command. The results are compared file by file: entries translated,
-fuzzy and obsolete, and whether any non-empty msgstr of the input is missing from the output.
+fuzzy and obsolete, whether any non-empty msgstr of the input is missing from the output, and
+whether the two files are byte-identical (``#|`` lines, flags, order, wrapping: everything).
 """
 
 from __future__ import annotations
@@ -84,6 +85,8 @@ def run(languages: int, documents: int, entries: int, keep: Path | None) -> dict
         totals = {"ours": [0, 0, 0], "msgmerge": [0, 0, 0]}
         lost = {"ours": 0, "msgmerge": 0}
         differing_files = 0
+        identical_files = 0
+        differing_examples: list[str] = []
         entries_total = 0
         for path in pos:
             rel = path.relative_to(gnu)
@@ -94,6 +97,10 @@ def run(languages: int, documents: int, entries: int, keep: Path | None) -> dict
             lost["ours"] += len(kept - _strings(mine))
             lost["msgmerge"] += len(kept - _strings(theirs))
             a, b = _counts(mine), _counts(theirs)
+            if (ours / rel).read_bytes() == (gnu / rel).read_bytes():
+                identical_files += 1
+            elif len(differing_examples) < 5:
+                differing_examples.append(str(rel))
             differing_files += a != b
             for i in range(3):
                 totals["ours"][i] += a[i]
@@ -129,6 +136,8 @@ def run(languages: int, documents: int, entries: int, keep: Path | None) -> dict
             name: round(within(i), 4) for i, name in enumerate(("translated", "fuzzy", "obsolete"))
         },
         "files_with_different_counts": differing_files,
+        "files_byte_identical": identical_files,
+        "files_not_identical_examples": differing_examples,
         "translations_lost": lost,
     }
 
