@@ -8,8 +8,8 @@ For each template entry, in order of preference:
    *compendium*): copied as a translation;
 3. the same msgid under another msgctxt, in this file or the compendium: copied, fuzzy;
 4. the most similar translated msgid of this file, if similar enough (gettext's measure: twice the
-   longest common subsequence over the total length, at least 0.6): copied, fuzzy, with the old
-   msgid kept as ``#|`` previous msgid;
+   longest common subsequence over the total length, at least 0.6; ties broken as msgmerge
+   breaks them): copied, fuzzy, with the old msgid kept as ``#|`` previous msgid;
 5. otherwise untranslated.
 
 The ``#|`` previous msgid is msgmerge's (``--previous``), byte for byte: a match from a translated
@@ -194,14 +194,50 @@ def _match(
     if same_text is not None:
         stats.fuzzy += 1
         return _settle_previous(_fuzzy_from(entry, same_text, forms))
-    for candidate, _score in fuzzy.candidates(entry.msgid):
-        source = by_msgid.get(candidate)
-        if source is not None:
-            used.add(id(source))
-            stats.fuzzy += 1
-            return _settle_previous(_fuzzy_from(entry, source, forms))
+    source = _most_similar(entry.msgid, fuzzy.candidates(entry.msgid), by_msgid)
+    if source is not None:
+        used.add(id(source))
+        stats.fuzzy += 1
+        return _settle_previous(_fuzzy_from(entry, source, forms))
     stats.untranslated += 1
     return _fresh(entry)
+
+
+def _most_similar(
+    query: str, candidates: list[tuple[str, float]], by_msgid: Mapping[str, Message]
+) -> Message | None:
+    """The translated entry of this file most similar to ``query``, as msgmerge picks it.
+
+    Among equally similar msgids msgmerge (its fuzzy index, ``msgl-fsearch.c``) takes the one
+    sharing the most 4-grams of characters with ``query``, then the first in the file; strings
+    under 4 characters are compared shortest first. Only ties need this (rare, but a corpus of
+    288,000 entries has a few).
+    """
+    tied: list[str] = []
+    best: float | None = None
+    for candidate, score in candidates:
+        if candidate not in by_msgid:
+            continue
+        if best is not None and score < best:
+            break
+        best = score
+        tied.append(candidate)
+    if not tied:
+        return None
+    if len(tied) > 1:
+        order = {msgid: index for index, msgid in enumerate(by_msgid)}
+        tied.sort(key=lambda msgid: (*_search_rank(query, msgid), order[msgid]))
+    return by_msgid[tied[0]]
+
+
+def _search_rank(query: str, msgid: str) -> tuple[int]:
+    """The order msgmerge's fuzzy index tries ``msgid`` in before file order: most shared
+    4-grams of characters first (counted over ``query``'s 4-grams, with repeats), or for a
+    query under 4 characters, shortest first."""
+    if len(query) < 4:
+        return (len(msgid),)
+    grams = {msgid[i : i + 4] for i in range(len(msgid) - 3)}
+    return (-sum(query[i : i + 4] in grams for i in range(len(query) - 3)),)
 
 
 def _fresh(entry: Message) -> Message:
