@@ -459,7 +459,7 @@ class Matcher:
             return True
         if not self.forbidden_phrases:
             return False
-        language = self.language.split("_")[0]
+        language = language_of(self.language)
         if language not in SUFFIX_STEMMERS:
             return True
         size = _PREFIX_LENGTH.get(language, 1)
