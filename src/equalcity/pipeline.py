@@ -26,6 +26,7 @@ from .fs import read_text, remove_leftovers, write_atomic
 from .glossary import Glossary, hints
 from .glossary import load as load_glossary
 from .glossary import matcher as glossary_matcher
+from .layout import normalise
 from .locales import english_name, parse_name, plural_forms, same_language
 from .markdown import render
 from .merge import Compendium, FuzzyIndex, MergeStats, merge
@@ -419,6 +420,14 @@ def format_files(paths: Iterable[Path], *, write: bool = True) -> list[Path]:
     texts = [(path, read_text(path)) for path in files]
     catalogs = [(path, read_po(path), text) for path, text in texts]
     canon = render_canonical((catalog, str(path)) for path, catalog, _ in catalogs)
+    # A file already in gettext's layout is left alone: un-wrapping comments is a judgement
+    # (layout.py), made only for files another tool has visibly rewritten.
+    redo = [
+        i for i, ((_, _, text), new) in enumerate(zip(catalogs, canon, strict=True)) if new != text
+    ]
+    again = render_canonical((normalise(catalogs[i][1]), str(catalogs[i][0])) for i in redo)
+    for index, new in zip(redo, again, strict=True):
+        canon[index] = new
     changed = [path for (path, _, text), new in zip(catalogs, canon, strict=True) if new != text]
     if write:
         for (path, _, text), new in zip(catalogs, canon, strict=True):

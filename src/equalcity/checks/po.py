@@ -75,9 +75,9 @@ def plural_count(context: FileContext) -> Iterator[tuple[int, str]]:
 
 @file_check(
     "po-canonical",
-    "error",
-    "The file is not in GNU gettext's layout (what Poedit and msgcat write), so it would cause "
-    "diff noise; run 'equalcity update' or 'msgcat -o FILE FILE'.",
+    "warning",
+    "Only the line layout differs from GNU gettext's (what Poedit and msgcat write), e.g. after "
+    "a Weblate, polib or Babel save; run 'equalcity format FILE' (CI does it on main).",
 )
 def canonical_layout(context: FileContext) -> Iterator[tuple[int, str]]:
     native = format_native(context.catalog)
@@ -92,4 +92,4 @@ def canonical_layout(context: FileContext) -> Iterator[tuple[int, str]]:
         (i + 1 for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b),
         min(len(ours), len(theirs)),
     )
-    yield line, "not in GNU gettext's canonical layout from here on; run 'equalcity update'"
+    yield line, "not in GNU gettext's canonical layout from here on; run 'equalcity format'"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..catalog import Message
-from ..glossary import Glossary, Match, matcher
+from ..glossary import Glossary, Match, hints, matcher
 from ..locales import language_of
 from . import FileContext, SourceContext, entry_check, source_check
 from .source import segments
@@ -76,6 +76,35 @@ def missing(context: FileContext, message: Message) -> Iterator[str]:
                 f"{match.term!r} should be translated as {' / '.join(terms.preferred)!r} "
                 f"({concept_id}). {match.concept.note}"
             ).strip()
+
+
+@entry_check(
+    "glossary-hint",
+    "error",
+    "The '#. glossary:' comments that show translators the termbase are missing or out of "
+    "date (a msgmerge, e.g. Weblate's add-on, drops them): run 'equalcity update'.",
+)
+def hint(context: FileContext, message: Message) -> Iterator[str]:
+    # Hints are content a translator relies on, but only 'update' writes them: msgmerge keeps
+    # '#.' comments from the template alone, and the template cannot hold per-language terms.
+    if context.glossary is None or not context.glossary.concepts or message.obsolete:
+        return
+    expected = hints(
+        context.glossary, matcher(context.glossary, "en"), context.locale, message.msgid
+    )
+    actual = [c for c in message.auto_comments if c.startswith("glossary: ")]
+    if actual == expected:
+        return
+    lost = [line[len("glossary: ") :] for line in expected if line not in actual]
+    stale = [line[len("glossary: ") :] for line in actual if line not in expected]
+    parts = []
+    if lost:
+        parts.append("missing glossary hint " + "; ".join(lost))
+    if stale:
+        parts.append("out-of-date glossary hint " + "; ".join(stale))
+    if not parts:
+        parts.append("glossary hints out of order")
+    yield "; ".join(parts) + "; run 'equalcity update'"
 
 
 _SOURCE_CACHE: dict[tuple[str, str], list[Match]] = {}
