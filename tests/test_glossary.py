@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
 import pytest
 from lxml import etree
-from translate.storage import tbx
+from translate.storage import csvl10n, tbx
 
 from equalcity.catalog import read_po
 from equalcity.errors import EqualcityError
@@ -18,6 +19,7 @@ from .conftest import DATA, Cli, golden
 ROOT = Path(__file__).parent.parent
 
 GLOSSARY = DATA / "glossary"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
 
 
 def _root(tmp_path: Path, folder: str) -> Path:
@@ -244,7 +246,13 @@ def test_glossary_cli(termbase_repo: Path, cli: Cli, tmp_path: Path) -> None:
     assert "4 concepts" in cli("glossary", "lint").output
     assert cli("glossary", "export", "--format", "tbx").output.startswith("<?xml")
     cli("glossary", "export", "--format", "csv", "--locale", "fr", "-o", str(tmp_path / "g.csv"))
-    assert (tmp_path / "g.csv").read_text(encoding="utf-8").startswith("source,target,context")
+    assert (
+        (tmp_path / "g.csv")
+        .read_text(encoding="utf-8")
+        .startswith('"source","target","context","developer_comments"\n')
+    )
+    fr = cli("glossary", "export", "--format", "tbx", "--locale", "fr").output
+    assert 'xml:lang="fr"' in fr and 'xml:lang="de"' not in fr
     shutil.copy(GLOSSARY / "bad/problems.yaml", termbase_repo / "glossary/problems.yaml")
     bad = cli("glossary", "lint", code=2)
     assert bad.output.splitlines()[0] == (
@@ -307,3 +315,41 @@ def test_stems_begin_like_their_words(language: str) -> None:
         and _folded_prefix(stem, size) != _folded_prefix(w, size)
     ]
     assert broken == []
+
+
+def test_weblate_csv_reads_back_in_translate_toolkit_with_no_forbidden_target(glossary) -> None:  # type: ignore[no-untyped-def]
+    # Parsed the way Weblate's CSV import parses it: translate-toolkit's sniffer picks the
+    # dialect and maps the header to its fields (unknown columns are dropped silently).
+    store = csvl10n.csvfile(io.BytesIO(to_csv(glossary, "fr").encode("utf-8")))
+    assert store.fieldnames == ["source", "target", "context", "developer_comments"]
+    rows = {unit.context: unit for unit in store.units}
+    assert set(rows) == {
+        "honour-killing",
+        "irregular-migrant",
+        "survivor",
+        "trafficking-in-human-beings",
+    }
+    assert (rows["survivor"].source, rows["survivor"].target) == ("survivor", "survivante")
+    forbidden = {t for c in glossary.concepts for t in c.terms["fr"].forbidden}
+    assert forbidden and not forbidden & {unit.target for unit in store.units}
+    assert "Never use: migrant illégal, immigré clandestin." in rows["irregular-migrant"].getnotes()
+
+
+def test_tbx_for_one_language_marks_forbidden_terms_and_reads_back(glossary) -> None:  # type: ignore[no-untyped-def]
+    text = to_tbx(glossary, "fr")
+    tree = etree.fromstring(text.encode("utf-8"))
+    assert set(tree.xpath("//langSet/@xml:lang", namespaces={"xml": XML_NS})) == {"en", "fr"}
+    store = tbx.tbxfile.parsestring(text.encode("utf-8"))
+    units = {unit.getid(): unit for unit in store.units}
+    fr = {
+        term.text: term.deprecated
+        for unit in units.values()
+        for term in unit.get_target_terms("fr")
+    }
+    assert fr["survivante"] is False and fr["victime"] is False
+    assert fr["crime d'honneur"] is True and fr["immigré clandestin"] is True
+    assert {t for t, deprecated in fr.items() if deprecated} == {
+        t for c in glossary.concepts for t in c.terms["fr"].forbidden
+    }
+    assert [t.text for t in units["survivor"].get_source_terms()] == ["survivor", "victim"]
+    assert 'xml:lang="de"' in to_tbx(glossary)  # the full export keeps every language

@@ -36,25 +36,28 @@ def lint_command(project: Project) -> None:
 
 @command.command("export")
 @click.option("--format", "fmt", type=click.Choice(["tbx", "csv"]), required=True)
-@click.option("--locale", "-l", help="With csv: the target language (Weblate: one per language).")
+@click.option(
+    "--locale",
+    "-l",
+    help="The target language: csv needs one; tbx keeps English and this language only.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-")
 @click.pass_obj
 @reports_errors
 def export_command(project: Project, fmt: str, locale: str | None, output: str) -> None:
-    """Export TBX-Basic (all languages) or Weblate's glossary CSV (one language)."""
+    """Export TBX-Basic (every language, or English and --locale) or Weblate's glossary CSV
+    (one language; forbidden terms only in its comments, see docs/glossary.md)."""
     glossary = load(project.root)
     problems = lint(glossary)
     if problems:
         raise InputError(f"{problems[0]} (run 'equalcity glossary lint')")
-    if fmt == "csv":
-        if locale is None:
-            raise click.UsageError("--format csv needs --locale")
-        try:
-            text = to_csv(glossary, parse_name(locale).name)
-        except EqualcityError as exc:
-            raise InputError(str(exc)) from None
-    else:
-        text = to_tbx(glossary)
+    if fmt == "csv" and locale is None:
+        raise click.UsageError("--format csv needs --locale")
+    try:
+        code = parse_name(locale).name if locale is not None else None
+    except EqualcityError as exc:
+        raise InputError(str(exc)) from None
+    text = to_csv(glossary, code) if code is not None and fmt == "csv" else to_tbx(glossary, code)
     if output == "-":
         sys.stdout.write(text)
     else:
