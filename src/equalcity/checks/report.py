@@ -52,8 +52,39 @@ def github(findings: Sequence[Finding]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def sarif(findings: Sequence[Finding]) -> str:
-    """SARIF 2.1.0, for code scanning."""
+def github_summary(findings: Sequence[Finding]) -> str:
+    """Markdown for the job summary (``$GITHUB_STEP_SUMMARY``): every finding, grouped by file.
+
+    GitHub shows only the first ten error annotations of a step; the summary has them all.
+    """
+    lines = [f"## equalcity check: {summary(findings)}", ""]
+    by_file: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_file.setdefault(finding.path, []).append(finding)
+    for path, found in sorted(by_file.items()):
+        counts = Counter(f.severity for f in found)
+        lines += [
+            f"### `{path}`: {counts['error']} error(s), {counts['warning']} warning(s)",
+            "",
+            "| line | severity | check | message |",
+            "|---:|---|---|---|",
+        ]
+        for f in sorted(found, key=lambda f: (f.line, f.check)):
+            message = _markdown_cell(f.message)
+            lines.append(f"| {f.line} | {f.severity} | `{f.check}` | {message} |")
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_cell(value: str) -> str:
+    """Text safe inside a Markdown table cell (no row or cell breaks, no raw HTML)."""
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def sarif(findings: Sequence[Finding], information_uri: str | None = None) -> str:
+    """SARIF 2.1.0, for code scanning; ``information_uri`` is where the checks are explained
+    (the repository's docs/checks.md when CI knows the repository's address)."""
     checks = registry()
     used = sorted({f.check for f in findings} | set(checks))
     rules = [
@@ -95,7 +126,7 @@ def sarif(findings: Sequence[Finding]) -> str:
                     "driver": {
                         "name": "equalcity",
                         "version": __version__,
-                        "informationUri": "https://example.org/equalcity",
+                        **({"informationUri": information_uri} if information_uri else {}),
                         "rules": rules,
                     }
                 },
@@ -106,5 +137,7 @@ def sarif(findings: Sequence[Finding]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def render(findings: Sequence[Finding], fmt: str) -> str:
-    return {"text": text, "json": as_json, "github": github, "sarif": sarif}[fmt](findings)
+def render(findings: Sequence[Finding], fmt: str, information_uri: str | None = None) -> str:
+    if fmt == "sarif":
+        return sarif(findings, information_uri)
+    return {"text": text, "json": as_json, "github": github}[fmt](findings)

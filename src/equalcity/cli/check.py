@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
 from ..checks import registry
-from ..checks.report import FORMATS, render
+from ..checks.report import FORMATS, github_summary, render
 from ..checks.runner import load_config, run, targets
 from ..project import Project
 from .errors import reports_errors
@@ -26,6 +27,8 @@ def command(
     """Check PO files and sources; one line per finding, 'path:line: severity check: message'.
 
     Exit status 0: no errors (warnings allowed); 1: errors found; 2: could not run.
+    With --format github in a GitHub Actions job, every finding also goes to the job summary
+    ($GITHUB_STEP_SUMMARY), grouped by file.
     Severities are set per check in workflows/checks.toml; one entry is silenced with a
     translator comment '# equalcity-ignore: CHECK-ID'.
     """
@@ -45,6 +48,19 @@ def command(
                 err=True,
             )
     findings = run(project, paths, jobs=jobs, work=work)
-    click.echo(render(findings, fmt), nl=False)
+    click.echo(render(findings, fmt, _information_uri()), nl=False)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if fmt == "github" and summary_file:
+        # Appended, as GitHub expects: other steps of the job write their own summaries.
+        with open(summary_file, "a", encoding="utf-8") as handle:
+            handle.write(github_summary(findings))
     if any(f.severity == "error" for f in findings):
         raise SystemExit(1)
+
+
+def _information_uri() -> str | None:
+    """docs/checks.md in the repository CI runs on (GitHub Actions' own variables)."""
+    server, repository = os.environ.get("GITHUB_SERVER_URL"), os.environ.get("GITHUB_REPOSITORY")
+    if not server or not repository:
+        return None
+    return f"{server}/{repository}/blob/{os.environ.get('GITHUB_SHA') or 'HEAD'}/docs/checks.md"
