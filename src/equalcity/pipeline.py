@@ -228,11 +228,12 @@ def update_languages(
     clock: Clock = _utcnow,
     create: bool = False,
     jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> UpdateResult:
     """Merge every template into every PO file of ``locales`` (default: all languages).
 
     Languages are merged in parallel (one worker per core); every file is read, merged and laid
-    out before the first one is written.
+    out before the first one is written. ``progress(done, total)`` counts languages merged.
     """
     _templates(project)  # fail early, before starting workers
     remove_leftovers(project.locales_dir, recursive=True)
@@ -244,11 +245,20 @@ def update_languages(
     jobs = min(jobs or os.cpu_count() or 1, max(len(names), 1))
     groups = [names[i::jobs] for i in range(jobs)]
     tasks = [_UpdateTask(project, group, now, glossary) for group in groups if group]
+    parts: list[_UpdatePart] = []
+
+    def done(part: _UpdatePart) -> None:
+        parts.append(part)
+        if progress is not None:
+            progress(sum(len(p.stats) for p in parts), len(names))
+
     if len(tasks) > 1:
         with ProcessPoolExecutor(max_workers=len(tasks)) as pool:
-            parts = list(pool.map(_update_group, tasks))
+            for part in pool.map(_update_group, tasks):
+                done(part)
     else:
-        parts = [_update_group(task) for task in tasks]
+        for task in tasks:
+            done(_update_group(task))
     result = UpdateResult()
     for part in parts:
         result.created += part.created

@@ -67,6 +67,25 @@ class Item:
         current = text_hash(self.message)
         return any(d.decision == "approve" and d.text != current for d in self.review.history)
 
+    def as_dict(self, locale: str) -> dict[str, object]:
+        """The entry as ``review list --format json`` shows it (stable keys, for scripts)."""
+        return {
+            "locale": locale,
+            "doc": self.doc.id,
+            "line": self.message.line,
+            "id": self.id,
+            "state": self.review.state,
+            "tier": self.review.tier.name,
+            "approvals": list(self.review.approvals),
+            "approvals_required": self.review.tier.approvals,
+            "changes_requested": [d.comment for d in self.review.requests],
+            "changed_since_approval": self.changed_since_approval,
+            "msgctxt": self.message.msgctxt,
+            "msgid": self.message.msgid,
+            "msgstr": self.message.strings,
+            "fuzzy": self.message.fuzzy,
+        }
+
 
 def items(project: Project, locale: str, module: str | None = None) -> list[Item]:
     """Every entry of the language (or one module) with its review state."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -307,8 +307,10 @@ def run(
     config: CheckConfig | None = None,
     jobs: int | None = None,
     work: list[Target] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Finding]:
-    """Every finding over the repository (or ``only`` those paths), sorted by place."""
+    """Every finding over the repository (or ``only`` those paths), sorted by place;
+    ``progress(done, total)`` is called as files are checked."""
     config = config or load_config(project)
     work = targets(project, only) if work is None else work
     if any(t.kind == "ledger" for t in work):
@@ -324,12 +326,21 @@ def run(
     # worker is left with a long one at the end.
     work = sorted(work, key=lambda t: t.kind == "po")
     jobs = jobs or os.cpu_count() or 1
+    results: list[list[Finding]] = []
+
+    def done(result: list[Finding]) -> None:
+        results.append(result)
+        if progress is not None:
+            progress(len(results), len(work))
+
     if jobs > 1 and len(work) > 8:
         with ProcessPoolExecutor(
             max_workers=jobs, initializer=_init_worker, initargs=(config,)
         ) as pool:
-            results = list(pool.map(_run_one, work, chunksize=4))
+            for result in pool.map(_run_one, work, chunksize=4):
+                done(result)
     else:
-        results = [check_target(t, config) for t in work]
+        for target in work:
+            done(check_target(target, config))
     findings = [f for result in results for f in result]
     return sorted(findings, key=lambda f: (f.path, f.line, f.check, f.message))

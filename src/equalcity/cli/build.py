@@ -9,6 +9,7 @@ import click
 
 from ..pipeline import build_file, build_language
 from ..project import Project
+from .completion import languages
 from .errors import reports_errors
 
 
@@ -16,7 +17,7 @@ from .errors import reports_errors
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--po", type=click.Path(dir_okay=False, path_type=Path), help="With FILE.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), help="With FILE.")
-@click.option("--locale", "-l", help="The language whose tree to build.")
+@click.option("--locale", "-l", help="The language whose tree to build.", shell_complete=languages)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="With --locale.")
 @click.pass_obj
 @reports_errors

@@ -12,6 +12,7 @@ from ..checks.report import FORMATS, github_summary, render
 from ..checks.runner import load_config, run, targets
 from ..project import Project
 from .errors import reports_errors
+from .progress import on_terminal
 
 
 @click.command("check")
@@ -47,7 +48,7 @@ def command(
                 "apply",
                 err=True,
             )
-    findings = run(project, paths, jobs=jobs, work=work)
+    findings = run(project, paths, jobs=jobs, work=work, progress=on_terminal("checking files"))
     click.echo(render(findings, fmt, _information_uri()), nl=False)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if fmt == "github" and summary_file:

@@ -12,6 +12,7 @@ from ..fs import write_atomic
 from ..glossary import lint, load, to_csv, to_tbx
 from ..locales import parse_name
 from ..project import Project
+from .completion import languages
 from .errors import InputError, reports_errors
 
 
@@ -40,6 +41,7 @@ def lint_command(project: Project) -> None:
     "--locale",
     "-l",
     help="The target language: csv needs one; tbx keeps English and this language only.",
+    shell_complete=languages,
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-")
 @click.pass_obj

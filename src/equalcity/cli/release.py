@@ -11,6 +11,7 @@ import click
 from ..project import Project
 from ..release import DEFAULT_CACHE, plan, release_edition
 from ..release.notes import release_notes
+from .completion import editions as complete_editions
 from .errors import reports_errors
 
 
@@ -27,6 +28,7 @@ from .errors import reports_errors
     "editions",
     multiple=True,
     help="Only this edition (repeatable), e.g. fr-LU; default: every edition in release.toml.",
+    shell_complete=complete_editions,
 )
 @click.option(
     "--preview",
@@ -109,7 +111,14 @@ def command(
 
 @command.command("notes")
 @click.option("--since", required=True, help="The git tag or commit of the previous release.")
-@click.option("--edition", "-e", "editions", multiple=True, help="Only this edition.")
+@click.option(
+    "--edition",
+    "-e",
+    "editions",
+    multiple=True,
+    help="Only this edition.",
+    shell_complete=complete_editions,
+)
 @click.pass_obj
 @reports_errors
 def notes_command(project: Project, since: str, editions: tuple[str, ...]) -> None:

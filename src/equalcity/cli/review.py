@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 
 from ..errors import EqualcityError
@@ -9,6 +11,7 @@ from ..gitrepo import identity, open_repo
 from ..project import Document, Project
 from ..review import load_panel
 from ..reviewflow import current_reviewer, decide, describe, items, pending
+from .completion import documents, languages, modules
 from .errors import reports_errors
 
 
@@ -23,12 +26,24 @@ def command() -> None:
 
 
 @command.command("list")
-@click.option("--locale", "-l", required=True)
-@click.option("--module", "-m", help="Only this module, e.g. 02-domestic-violence.")
+@click.option("--locale", "-l", required=True, shell_complete=languages)
+@click.option(
+    "--module", "-m", help="Only this module, e.g. 02-domestic-violence.", shell_complete=modules
+)
 @click.option("--all-states", is_flag=True, help="Every entry, not only those waiting.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: a list of objects (doc, line, id, state, tier, approvals, msgid, msgstr, …).",
+)
 @click.pass_obj
 @reports_errors
-def list_command(project: Project, locale: str, module: str | None, all_states: bool) -> None:
+def list_command(
+    project: Project, locale: str, module: str | None, all_states: bool, fmt: str
+) -> None:
     """What waits for you: translated entries without enough approvals."""
     found = items(project, locale, module)
     reviewer = None
@@ -38,6 +53,10 @@ def list_command(project: Project, locale: str, module: str | None, all_states: 
     except EqualcityError:
         pass
     shown = found if all_states else pending(found, reviewer)
+    if fmt == "json":
+        data = [item.as_dict(locale) for item in shown]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
     for item in shown:
         flag = " changed since approval" if item.changed_since_approval else ""
         text = item.message.msgid.replace("\n", " ")
@@ -53,8 +72,14 @@ def list_command(project: Project, locale: str, module: str | None, all_states: 
 
 
 @command.command("show")
-@click.option("--locale", "-l", required=True)
-@click.option("--doc", "doc_id", required=True, help="MODULE/DOC, e.g. 02-domestic-violence/module")
+@click.option("--locale", "-l", required=True, shell_complete=languages)
+@click.option(
+    "--doc",
+    "doc_id",
+    required=True,
+    help="MODULE/DOC, e.g. 02-domestic-violence/module",
+    shell_complete=documents,
+)
 @click.option("--entry", "entry_id", required=True, help="The id from 'review list'.")
 @click.pass_obj
 @reports_errors
@@ -89,8 +114,8 @@ def _decide(
 
 
 @command.command("approve")
-@click.option("--locale", "-l", required=True)
-@click.option("--doc", "doc_id", required=True)
+@click.option("--locale", "-l", required=True, shell_complete=languages)
+@click.option("--doc", "doc_id", required=True, shell_complete=documents)
 @click.option("--entry", "entries", multiple=True, help="An id from 'review list' (repeatable).")
 @click.option("--all", "every", is_flag=True, help="Every translated, non-fuzzy entry of the doc.")
 @click.option("--comment", default="")
@@ -104,8 +129,8 @@ def approve_command(
 
 
 @command.command("request-changes")
-@click.option("--locale", "-l", required=True)
-@click.option("--doc", "doc_id", required=True)
+@click.option("--locale", "-l", required=True, shell_complete=languages)
+@click.option("--doc", "doc_id", required=True, shell_complete=documents)
 @click.option("--entry", "entries", multiple=True, help="An id from 'review list' (repeatable).")
 @click.option("--all", "every", is_flag=True)
 @click.option("--comment", required=True, help="What to change; the translator sees it.")

@@ -11,11 +11,19 @@ from ..dashboard import collect, render_html
 from ..fs import write_atomic
 from ..project import Project
 from ..status import STATES, Row, compute
+from .completion import languages
 from .errors import reports_errors
 
 
 @click.command("status")
-@click.option("--locale", "-l", "locales", multiple=True, help="Only this language (repeatable).")
+@click.option(
+    "--locale",
+    "-l",
+    "locales",
+    multiple=True,
+    help="Only this language (repeatable).",
+    shell_complete=languages,
+)
 @click.option(
     "--format",
     "fmt",

@@ -6,7 +6,9 @@ import click
 
 from ..pipeline import update_languages
 from ..project import Project
+from .completion import languages
 from .errors import reports_errors
+from .progress import on_terminal
 
 
 @click.command("update")
@@ -17,6 +19,7 @@ from .errors import reports_errors
     multiple=True,
     help="Only this language folder, named as written, e.g. zh_CN or sr@latin (repeatable). "
     "Default: every folder under locales/.",
+    shell_complete=languages,
 )
 @click.pass_obj
 @reports_errors
@@ -28,7 +31,9 @@ def command(project: Project, locales: tuple[str, ...]) -> None:
     when the text returns; identical strings from other documents of the language are reused.
     Every file is written in GNU gettext's canonical layout.
     """
-    result = update_languages(project, list(locales) or None)
+    result = update_languages(
+        project, list(locales) or None, progress=on_terminal("merging languages")
+    )
     for path in result.written:
         click.echo(f"wrote {project.rel(path)}")
     for locale, stats in result.stats.items():
