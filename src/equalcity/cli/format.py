@@ -17,6 +17,10 @@ from .errors import reports_errors
 def command(paths: tuple[Path, ...], check: bool) -> None:
     """Rewrite PO/POT files (or every one under a folder) the way GNU msgcat and Poedit write
     them, so that saving in any editor causes no diff noise.
+
+    Also after Weblate (translate-toolkit), polib or Babel saved a file: strings re-wrapped,
+    comment lines they split re-joined, header fields in gettext's order; nothing else changes.
+    A file already in gettext's layout is left as it is.
     """
     changed = format_files(paths, write=not check)
     for path in changed:
