@@ -81,12 +81,17 @@ def _weblate_commit(path: Path, index: int) -> str | None:
             target = target.replace(" ", NBSP, 1)
             edited = target
         unit.target = target
-    # Weblate 5's header update on commit (weblate/formats/ttkit.py); its Plural-Forms spelling
-    # is left to issue 11, which makes po-header compare formulas by meaning.
+    # Weblate 5's header update on commit (weblate/formats/ttkit.py), with Weblate's spelling
+    # of the same plural formula: no parentheses around it ("plural=n != 1;").
+    nplurals, _, formula = store.parseheader()["Plural-Forms"].partition("plural=")
+    formula = formula.strip().removesuffix(";").strip()
+    if formula.startswith("(") and formula.endswith(")"):
+        formula = formula[1:-1]
     store.updateheader(
         add=True,
         last_translator="Ana Example <ana@example.org>",
         language_team="French <https://weblate.example.org/projects/equalcity/>",
+        plural_forms=f"{nplurals}plural={formula};",
         x_generator="Weblate 5.8.4",
         PO_Revision_Date="2026-12-04 18:00+0000",
     )
@@ -130,6 +135,7 @@ def test_a_weblate_commit_of_every_file_goes_through_the_pipeline(
                 assert new_strings == [edits[path]], (path, key)
         assert edits[path] in [s for strings, _ in new_entries.values() for s in strings]
         assert now.header_fields()["Last-Translator"] == "Ana Example <ana@example.org>"
+        assert "plural=(" not in now.header_fields()["Plural-Forms"]  # Weblate's spelling kept
 
 
 def test_hints_survive_msgmerge_and_the_pipeline_restores_every_byte(
