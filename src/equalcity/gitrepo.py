@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -142,22 +143,6 @@ def line_authors(repo: git.Repo, path: Path) -> list[str | None]:
     return out
 
 
-def edited_lines(repo: git.Repo, path: Path) -> list[tuple[str, str]]:
-    """Commits that removed or changed lines of an append-only file: (commit, author email)."""
-    root = Path(repo.working_tree_dir or ".")
-    rel = str(path.resolve().relative_to(root.resolve()))
-    found: list[tuple[str, str]] = []
-    if not repo.head.is_valid():
-        return found
-    for item in repo.iter_commits(paths=rel):
-        if not item.parents:
-            continue
-        diff = repo.git.diff(item.parents[0].hexsha, item.hexsha, "--", rel, unified=0)
-        if any(line.startswith("-") and not line.startswith("---") for line in diff.splitlines()):
-            found.append((item.hexsha[:10], str(item.author.email)))
-    return found
-
-
 def first_parent_history(repo: git.Repo) -> list[tuple[str, int]]:
     """``(commit, commit time as a Unix timestamp)`` along HEAD's first parents, newest first."""
     if not repo.head.is_valid():
@@ -184,3 +169,156 @@ def blob(repo: git.Repo, blob_id: str) -> bytes:
     """The content of a blob (through git's one long-lived ``cat-file --batch`` process)."""
     _sha, _kind, _size, data = repo.git.get_object_data(blob_id)
     return bytes(data)
+
+
+def head_commit(repo: git.Repo) -> str | None:
+    """HEAD's commit id, or None in a repository without commits."""
+    return str(repo.head.commit.hexsha) if repo.head.is_valid() else None
+
+
+def commits_topo(repo: git.Repo) -> list[tuple[str, tuple[str, ...]]]:
+    """Every commit reachable from HEAD with its parents, parents before children."""
+    if not repo.head.is_valid():
+        return []
+    out = repo.git.rev_list("--topo-order", "--reverse", "--parents", "HEAD")
+    return [(parts[0], tuple(parts[1:])) for parts in (line.split() for line in out.splitlines())]
+
+
+def blobs_at(repo: git.Repo, commits: Sequence[str], path: str) -> dict[str, str | None]:
+    """The blob id of ``path`` at each commit (None where it does not exist), in one git call."""
+    if not commits:
+        return {}
+    names = "".join(f"{sha}:{path}\n" for sha in commits)
+    out = subprocess.run(
+        [
+            "git",
+            f"--git-dir={repo.git_dir}",
+            "cat-file",
+            "--batch-check=%(objectname) %(objecttype)",
+        ],
+        input=names,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    found: dict[str, str | None] = {}
+    for sha, line in zip(commits, out.splitlines(), strict=True):
+        blob_id, _, kind = line.partition(" ")
+        found[sha] = blob_id if kind == "blob" else None
+    return found
+
+
+def raw_commit(repo: git.Repo, sha: str) -> bytes:
+    """A commit object exactly as stored (what its signature covers, plus the signature)."""
+    _sha, kind, _size, data = repo.git.get_object_data(sha)
+    if kind not in (b"commit", "commit"):
+        raise EqualcityError(f"{sha} is not a commit")
+    return bytes(data)
+
+
+NOT_COMMITTED = "0" * 40
+
+
+def line_commits(repo: git.Repo, path: Path) -> list[str | None]:
+    """The commit that last changed each line of the working-tree file (None: not committed)."""
+    root = Path(repo.working_tree_dir or ".")
+    rel = str(path.resolve().relative_to(root.resolve()))
+    if not repo.head.is_valid():
+        return [None] * len(path.read_text(encoding="utf-8").splitlines())
+    try:
+        out = repo.git.blame("--porcelain", "--", rel)
+    except git.GitCommandError:
+        return [None] * len(path.read_text(encoding="utf-8").splitlines())
+    found: list[str | None] = []
+    for line in out.splitlines():
+        head = line.split(" ", 3)
+        # header lines: "SHA ORIG-LINE FINAL-LINE [COUNT]"; content lines start with a tab
+        if (
+            len(head) >= 3
+            and len(head[0]) == 40
+            and not line.startswith("\t")
+            and head[1].isdigit()
+            and head[2].isdigit()
+        ):
+            found.append(None if head[0] == NOT_COMMITTED else head[0])
+    return found
+
+
+def author_email(repo: git.Repo, sha: str) -> str:
+    return str(repo.commit(sha).author.email)
+
+
+def ledger_rewrites(repo: git.Repo, path: Path) -> list[tuple[str, str, list[str]]]:
+    """Commits that removed or changed lines of an append-only file, each against its first
+    parent: (commit, author e-mail, the removed lines). One ``git log`` for the whole history."""
+    root = Path(repo.working_tree_dir or ".")
+    rel = str(path.resolve().relative_to(root.resolve()))
+    if not repo.head.is_valid():
+        return []
+    out = repo.git.log(
+        "--format=%x00%H %ae", "-p", "-U0", "--no-renames", "--diff-merges=first-parent", "--", rel
+    )
+    found: list[tuple[str, str, list[str]]] = []
+    for record in out.split("\0")[1:]:
+        head, _, diff = record.partition("\n")
+        sha, _, email = head.partition(" ")
+        removed = [
+            line[1:]
+            for line in diff.splitlines()
+            if line.startswith("-") and not line.startswith("---")
+        ]
+        if removed:
+            found.append((sha, email, removed))
+    return found
+
+
+def commit_signed(
+    repo: git.Repo, paths: Sequence[Path], message: str, who: Identity, key: str
+) -> str:
+    """Commit ``paths`` (only them) as ``who``, signed with the SSH key ``key`` (a private key
+    file, or a public key file whose private half is in ssh-agent); returns the commit id."""
+    root = Path(repo.working_tree_dir or ".")
+    rel = [str(p.resolve().relative_to(root.resolve())) for p in paths]
+    repo.index.add(rel)
+    repo.index.write()
+    identity_env = {
+        "GIT_AUTHOR_NAME": who.name,
+        "GIT_AUTHOR_EMAIL": who.email,
+        "GIT_COMMITTER_NAME": who.name,
+        "GIT_COMMITTER_EMAIL": who.email,
+    }
+    try:
+        with repo.git.custom_environment(**identity_env):
+            repo.git.execute(
+                [
+                    "git",
+                    "-c",
+                    "gpg.format=ssh",
+                    "-c",
+                    f"user.signingkey={key}",
+                    "commit",
+                    "--quiet",
+                    "--no-verify",
+                    "-S",
+                    "-m",
+                    message,
+                ]
+            )
+    except git.GitCommandError as exc:
+        detail = " ".join(str(exc.stderr or "").split())[:200]
+        raise EqualcityError(
+            f"git could not sign the commit with {key} ({detail}); check the key file, or "
+            "add the key to ssh-agent (ssh-add)"
+        ) from None
+    return str(repo.head.commit.hexsha)
+
+
+def signing_key(repo: git.Repo) -> str | None:
+    """git's ``user.signingkey`` when git signs with SSH (``gpg.format=ssh``), else None."""
+    reader = repo.config_reader()
+    try:
+        fmt = str(reader.get_value("gpg", "format"))
+        key = str(reader.get_value("user", "signingkey"))
+    except Exception:
+        return None
+    return key if fmt == "ssh" and key else None
