@@ -130,9 +130,9 @@ def test_a_signed_decision_counts_and_git_agrees_with_our_reading(repo: Repo) ->
     allowed.write_text(f'rev-fr-1 namespaces="git" {repo.keys.public("rev-fr-1")}\n')
     signature = repo.root.parent / "sig"
     signature.write_text(armored)
+    command = ["ssh-keygen", "-Y", "verify", "-f", str(allowed), "-I", "rev-fr-1", "-n", "git"]
     verify = subprocess.run(
-        ["ssh-keygen", "-Y", "verify", "-f", str(allowed), "-I", "rev-fr-1", "-n", "git"]
-        + ["-s", str(signature)],
+        [*command, "-s", str(signature)],
         input=payload,
         capture_output=True,
     )
