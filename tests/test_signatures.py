@@ -400,3 +400,18 @@ def test_status_and_check_agree(repo: Repo, name: str) -> None:
 def test_trailers_are_read_from_the_last_paragraph_only() -> None:
     assert trailers("Reviewer: a\n\nbody") == ()
     assert trailers("subject\n\nReviewer: a\nReviewer: b") == ("a", "b")
+
+
+def test_blame_settings_cannot_lend_a_forged_line_a_genuine_signature(repo: Repo) -> None:
+    repo.as_("rev-fr-1@panel.example.org")
+    repo("review", "approve", "--locale", "fr", "--doc", DOC, "--entry", repo.entry_id(TESTIMONY))
+    ledger = repo.root / "locales/fr/reviews.jsonl"
+    line = json.loads(ledger.read_text())
+    line["key"] = repo.entry_id(RISKY) + line["key"][8:]  # now about another entry
+    ledger.write_text(json.dumps(line, sort_keys=True, ensure_ascii=False) + "\n")
+    forged = commit_with(repo, None, "typo", "translator@example.org")
+    # a checkout that asks blame to skip that commit (a common setting for reformatting)
+    (repo.root / ".git-blame-ignore-revs").write_text(forged + "\n")
+    with repo.git.config_writer() as config:
+        config.set_value("blame", "ignoreRevsFile", ".git-blame-ignore-revs")
+    assert_forged(repo, 1, "review-signature", "is not signed")

@@ -20,13 +20,17 @@ def open_repo(root: Path) -> git.Repo:
     """The repository holding ``root``. Close it (``with open_repo(root) as repo:``) in
     long-running processes: gitpython ends its ``git cat-file`` helpers only then, or at gc."""
     try:
-        return git.Repo(root, search_parent_directories=True)
+        repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise EqualcityError(
             "not a git repository: reviews are commits and a release names its commit; "
             "clone the content repository, or run 'git init' and commit",
             path=root,
         ) from None
+    # Review verdicts rest on what git says a commit is: never let replace refs (which anyone
+    # can fetch into a clone) substitute one commit for another.
+    repo.git.update_environment(GIT_NO_REPLACE_OBJECTS="1")
+    return repo
 
 
 def is_shallow(repo: git.Repo) -> bool:
@@ -192,6 +196,7 @@ def blobs_at(repo: git.Repo, commits: Sequence[str], path: str) -> dict[str, str
     out = subprocess.run(
         [
             "git",
+            "--no-replace-objects",
             f"--git-dir={repo.git_dir}",
             "cat-file",
             "--batch-check=%(objectname) %(objecttype)",
@@ -226,7 +231,10 @@ def line_commits(repo: git.Repo, path: Path) -> list[str | None]:
     if not repo.head.is_valid():
         return [None] * len(path.read_text(encoding="utf-8").splitlines())
     try:
-        out = repo.git.blame("--porcelain", "--", rel)
+        # blame.ignoreRevsFile (a common setting) would credit a line to an earlier commit
+        # than the one that wrote it: a forged line could borrow a genuine signature.
+        # (an empty --ignore-revs-file clears every file the configuration names)
+        out = repo.git.execute(["git", "blame", "--ignore-revs-file=", "--porcelain", "--", rel])
     except git.GitCommandError:
         return [None] * len(path.read_text(encoding="utf-8").splitlines())
     found: list[str | None] = []

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -112,18 +113,10 @@ def review_index(root: Path) -> ReviewIndex:
 
 def _state(root: Path) -> tuple[object, ...]:
     """What the index depends on: HEAD and the files it reads (by size and mtime)."""
-    stats: list[object] = [os.environ.get(TRUST_ROOT_ENV, "")]
-    head = root / ".git" / "HEAD"
-    try:
-        text = head.read_text(encoding="utf-8").strip()
-        stats.append(text)
-        if text.startswith("ref: "):
-            ref = root / ".git" / text[5:]
-            stats.append(ref.read_text(encoding="utf-8") if ref.exists() else "")
-            packed = root / ".git" / "packed-refs"
-            stats.append(packed.stat().st_mtime_ns if packed.exists() else 0)
-    except OSError:
-        stats.append(None)
+    head = subprocess.run(
+        ["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=root, capture_output=True, text=True
+    ).stdout.strip()
+    stats: list[object] = [os.environ.get(TRUST_ROOT_ENV, ""), head]
     files = [root / PANEL, root / TRUST_ROOT]
     locales = root / "locales"
     if locales.is_dir():
