@@ -218,16 +218,23 @@ def main() -> None:
     parser.add_argument("--commits", type=int, default=10_000)
     parser.add_argument("--languages", type=int, default=10)
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results/signatures.json"))
+    parser.add_argument(
+        "--reuse", action="store_true", help="Time the repository already in --out (no build)."
+    )
     args = parser.parse_args()
     if args.commits > args.languages * STRINGS * len(REVIEWERS):
         sys.exit("more commits than decisions: raise --languages")
-    if args.out.exists():
-        shutil.rmtree(args.out)
     start = time.perf_counter()
-    root = build(args.out, args.commits, args.languages)
+    if args.reuse:
+        root = args.out / "repo"
+    else:
+        if args.out.exists():
+            shutil.rmtree(args.out)
+        root = build(args.out, args.commits, args.languages)
     build_seconds = time.perf_counter() - start
     exe = shutil.which("equalcity") or sys.exit("install equalcity first")
     cache = root / ".git/equalcity/signatures.json"
+    shutil.rmtree(root / ".git/equalcity", ignore_errors=True)  # cold: nothing cached
     git_log = timed(["git", "log"], root)
     cold = timed([exe, "status", "--format", "json"], root)
     assert cache.exists()

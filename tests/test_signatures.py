@@ -415,3 +415,21 @@ def test_blame_settings_cannot_lend_a_forged_line_a_genuine_signature(repo: Repo
     with repo.git.config_writer() as config:
         config.set_value("blame", "ignoreRevsFile", ".git-blame-ignore-revs")
     assert_forged(repo, 1, "review-signature", "is not signed")
+
+
+def test_the_kept_blame_is_the_blame_git_gives(repo: Repo) -> None:
+    # The index keeps blame between runs (.git/equalcity/blame.json) and blames only new
+    # ledger lines: after each decision it must still say what a fresh 'git blame' says.
+    ledger = repo.root / "locales/fr/reviews.jsonl"
+    for reviewer, msgid in (("rev-fr-1", TESTIMONY), ("rev-fr-2", RISKY), ("rev-fr-1", RISKY)):
+        repo.as_(f"{reviewer}@panel.example.org")
+        repo("review", "approve", "-l", "fr", "--doc", DOC, "--entry", repo.entry_id(msgid))
+        repo("status")
+        fresh = [
+            line.split()[0]
+            for line in repo.git.git.blame("--porcelain", "--", str(ledger)).splitlines()
+            if re.match(r"[0-9a-f]{40} \d+ \d+", line)
+        ]
+        kept = json.loads((repo.root / ".git/equalcity/blame.json").read_text())
+        assert kept["ledger:locales/fr/reviews.jsonl"]["lines"] == fresh
+    assert uncounted(repo) == set() and repo.state(RISKY) == "approved"

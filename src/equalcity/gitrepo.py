@@ -224,19 +224,29 @@ def raw_commit(repo: git.Repo, sha: str) -> bytes:
 NOT_COMMITTED = "0" * 40
 
 
-def line_commits(repo: git.Repo, path: Path) -> list[str | None]:
-    """The commit that last changed each line of the working-tree file (None: not committed)."""
+def line_commits(
+    repo: git.Repo, path: Path, rev: str | None = None, first: int = 1
+) -> list[str | None]:
+    """The commit that last changed each line of the file — in the working tree, or at ``rev``
+    (from line ``first`` on) — None for a line not committed yet."""
     root = Path(repo.working_tree_dir or ".")
     rel = str(path.resolve().relative_to(root.resolve()))
+
+    def unknown() -> list[str | None]:
+        return [None] * len(path.read_text(encoding="utf-8").splitlines()[first - 1 :])
+
     if not repo.head.is_valid():
-        return [None] * len(path.read_text(encoding="utf-8").splitlines())
+        return unknown()
+    # blame.ignoreRevsFile (a common setting) would credit a line to an earlier commit than the
+    # one that wrote it: a forged line could borrow a genuine signature. An empty
+    # --ignore-revs-file clears every file the configuration names.
+    command = ["git", "blame", "--ignore-revs-file=", "--porcelain"]
+    if first > 1:
+        command.append(f"-L{first},")
     try:
-        # blame.ignoreRevsFile (a common setting) would credit a line to an earlier commit
-        # than the one that wrote it: a forged line could borrow a genuine signature.
-        # (an empty --ignore-revs-file clears every file the configuration names)
-        out = repo.git.execute(["git", "blame", "--ignore-revs-file=", "--porcelain", "--", rel])
+        out = repo.git.execute([*command, *([rev] if rev else []), "--", rel])
     except git.GitCommandError:
-        return [None] * len(path.read_text(encoding="utf-8").splitlines())
+        return unknown()
     found: list[str | None] = []
     for line in out.splitlines():
         head = line.split(" ", 3)
@@ -252,19 +262,51 @@ def line_commits(repo: git.Repo, path: Path) -> list[str | None]:
     return found
 
 
+def is_ancestor(repo: git.Repo, older: str, newer: str) -> bool:
+    try:
+        repo.git.merge_base("--is-ancestor", older, newer)
+    except git.GitCommandError:
+        return False
+    return True
+
+
+def touched_since(repo: git.Repo, since: str, rel: str) -> bool:
+    """Whether a commit after ``since`` (up to HEAD) changed the file at ``rel``."""
+    return bool(repo.git.rev_list("-1", f"{since}..HEAD", "--", rel).strip())
+
+
+def file_at(repo: git.Repo, rev: str, rel: str) -> bytes | None:
+    """A file's bytes at a commit (None where it does not exist)."""
+    try:
+        return blob(repo, str(repo.git.rev_parse(f"{rev}:{rel}")))
+    except git.GitCommandError:
+        return None
+
+
 def author_email(repo: git.Repo, sha: str) -> str:
     return str(repo.commit(sha).author.email)
 
 
-def ledger_rewrites(repo: git.Repo, path: Path) -> list[tuple[str, str, list[str]]]:
-    """Commits that removed or changed lines of an append-only file, each against its first
-    parent: (commit, author e-mail, the removed lines). One ``git log`` for the whole history."""
+def ledger_rewrites(
+    repo: git.Repo, path: Path, since: str | None = None
+) -> list[tuple[str, str, list[str]]]:
+    """Commits (after ``since``, or all) that removed or changed lines of an append-only file,
+    each against its first parent: (commit, author e-mail, the removed lines), newest first.
+    One ``git log`` for the whole history."""
     root = Path(repo.working_tree_dir or ".")
     rel = str(path.resolve().relative_to(root.resolve()))
     if not repo.head.is_valid():
         return []
+    span = f"{since}..HEAD" if since else "HEAD"
     out = repo.git.log(
-        "--format=%x00%H %ae", "-p", "-U0", "--no-renames", "--diff-merges=first-parent", "--", rel
+        "--format=%x00%H %ae",
+        "-p",
+        "-U0",
+        "--no-renames",
+        "--diff-merges=first-parent",
+        span,
+        "--",
+        rel,
     )
     found: list[tuple[str, str, list[str]]] = []
     for record in out.split("\0")[1:]:

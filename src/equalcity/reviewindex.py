@@ -15,6 +15,7 @@ run. The index itself is kept in memory for one repository state
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -22,6 +23,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import git
 
@@ -32,12 +34,15 @@ from .gitrepo import (
     author_email,
     blobs_at,
     commits_topo,
+    file_at,
     head_commit,
+    is_ancestor,
     ledger_rewrites,
     line_commits,
     open_repo,
     raw_commit,
     require_history,
+    touched_since,
 )
 from .project import Document, Project
 from .review import (
@@ -61,6 +66,7 @@ from .verdicts import LineFacts, RosterChain, judge, roster_chain
 TRUST_ROOT = "workflows/trust-root"
 TRUST_ROOT_ENV = "EQUALCITY_TRUST_ROOT"
 CACHE = Path("equalcity/signatures.json")  # under the repository's (common) git directory
+HISTORY = Path("equalcity/blame.json")
 _CACHE_VERSION = 1
 
 
@@ -163,6 +169,7 @@ class _Builder:
         self.repo = repo
         self.working = working
         self.cache = _SignatureCache(Path(repo.common_dir) / CACHE)
+        self.history = _History(repo, Path(repo.common_dir) / HISTORY)
         self.rosters: dict[str, Panel | None] = {}
 
     def signature(self, sha: str) -> CommitSignature:
@@ -200,6 +207,7 @@ class _Builder:
         for locale in locales:
             index.ledgers[locale], index.rewrites[locale] = self._judge(locale, index.panel, chain)
         self.cache.save()
+        self.history.save()
         return index
 
     def _pinned_root(self) -> str | None:
@@ -219,8 +227,8 @@ class _Builder:
     ) -> tuple[Ledger, list[tuple[str, str]]]:
         ledger = _parse_ledger(self.root, locale)
         path = self.root / "locales" / locale / LEDGER
-        added = line_commits(self.repo, path)
-        rewrites, tainted = self._rewrites(path)
+        added, history = self.history.ledger(path)
+        rewrites, tainted = _rewrites(history)
         docs: dict[str, _DocWriters | None] = {}
         for decision in ledger.decisions:
             sha = added[decision.line - 1] if decision.line <= len(added) else None
@@ -248,20 +256,6 @@ class _Builder:
             ledger.verdicts[decision.line] = verdict
         return ledger, rewrites
 
-    def _rewrites(self, path: Path) -> tuple[list[tuple[str, str]], dict[tuple[str, str], str]]:
-        """Commits that broke the append-only rule, and the entries whose lines they touched."""
-        found: list[tuple[str, str]] = []
-        tainted: dict[tuple[str, str], str] = {}
-        for sha, email, removed in ledger_rewrites(self.repo, path):
-            found.append((sha, email))
-            for line in removed:
-                try:
-                    data = json.loads(line)
-                    tainted.setdefault((str(data["doc"]), str(data["key"])), sha)
-                except (ValueError, TypeError, KeyError):
-                    continue  # a removed line that was never a decision never counted
-        return found, tainted
-
     def _writers(self, locale: str, doc_id: str) -> _DocWriters | None:
         project = Project(self.root)
         try:
@@ -270,7 +264,7 @@ class _Builder:
         except EqualcityError:
             return None  # a missing or broken file is reported by other checks
         text = po.read_text(encoding="utf-8")
-        return _DocWriters(doc_id, catalog, text, line_commits(self.repo, po), self.repo)
+        return _DocWriters(doc_id, catalog, text, self.history.lines(po), self.repo)
 
 
 class _DocWriters:
@@ -312,6 +306,130 @@ class _DocWriters:
             ):
                 return f"{self.doc_id}:{message.msgstr_line}"
         return ""
+
+
+Rewrite = tuple[str, str, list[str]]  # (commit, author e-mail, removed lines)
+
+
+def _rewrites(history: list[Rewrite]) -> tuple[list[tuple[str, str]], dict[tuple[str, str], str]]:
+    """Commits that broke the append-only rule, and the entries whose lines they touched."""
+    found: list[tuple[str, str]] = []
+    tainted: dict[tuple[str, str], str] = {}
+    for sha, email, removed in history:
+        found.append((sha, email))
+        for line in removed:
+            try:
+                data = json.loads(line)
+                tainted.setdefault((str(data["doc"]), str(data["key"])), sha)
+            except (ValueError, TypeError, KeyError):
+                continue  # a removed line that was never a decision never counted
+    return found, tainted
+
+
+class _History:
+    """Blame and ledger rewrites, kept between runs in the git directory.
+
+    A file's blame stays true while no commit touches it: it is kept for the same bytes as long
+    as HEAD descends from the commit it was made at and nothing since changed the file.
+    A ledger is append-only, so the blame of the lines it had at an earlier commit C stays true
+    at a later HEAD when C is an ancestor, HEAD's file starts with C's bytes and no commit since
+    C removed or changed a line: then only the new lines are blamed, and only the commits since
+    C are searched for rewrites. Anything else is blamed afresh.
+    """
+
+    def __init__(self, repo: git.Repo, path: Path) -> None:
+        self.repo = repo
+        self.path = path
+        self.head = head_commit(repo) or ""
+        self.dirty = False
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            self.data: dict[str, dict[str, Any]] = dict(data) if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            self.data = {}
+
+    def _rel(self, path: Path) -> str:
+        root = Path(self.repo.working_tree_dir or ".").resolve()
+        return str(path.resolve().relative_to(root))
+
+    def lines(self, path: Path) -> list[str | None]:
+        """Blame of a working-tree file (kept for the same HEAD and bytes)."""
+        rel = self._rel(path)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        hit = self.data.get("file:" + rel)
+        if hit and hit.get("digest") == digest and isinstance(hit.get("head"), str):
+            since = hit["head"]
+            if since == self.head or (
+                is_ancestor(self.repo, since, self.head)
+                and not touched_since(self.repo, since, rel)
+            ):
+                hit["head"] = self.head
+                self.dirty = True
+                return list(hit["lines"])
+        found = line_commits(self.repo, path)
+        self.data["file:" + rel] = {"head": self.head, "digest": digest, "lines": found}
+        self.dirty = True
+        return found
+
+    def ledger(self, path: Path) -> tuple[list[str | None], list[Rewrite]]:
+        """(commit that added each line of the working-tree ledger, rewrites in history)."""
+        rel = self._rel(path)
+        working = path.read_bytes()
+        committed = file_at(self.repo, self.head, rel) if self.head else None
+        if committed is None or not committed.endswith(b"\n") or not working.startswith(committed):
+            # not committed yet, or edited in the working tree: plain blame, nothing kept
+            return line_commits(self.repo, path), self._rewrites(path, None, [])
+        count = committed.count(b"\n")
+        known = self.data.get("ledger:" + rel)
+        lines: list[str | None] | None = None
+        rewrites: list[Rewrite] = []
+        if known and self._extends(known, committed):
+            rewrites = self._rewrites(path, known["commit"], known["rewrites"])
+            if len(rewrites) == len(known["rewrites"]):  # nothing rewritten since
+                lines = list(known["lines"])
+                if count > len(lines):
+                    lines += line_commits(self.repo, path, self.head, len(lines) + 1)
+        if lines is None or len(lines) != count:
+            lines = line_commits(self.repo, path, self.head)
+            rewrites = self._rewrites(path, None, [])
+        self.data["ledger:" + rel] = {
+            "commit": self.head,
+            "size": len(committed),
+            "digest": hashlib.sha256(committed).hexdigest(),
+            "lines": lines,
+            "rewrites": rewrites,
+        }
+        self.dirty = True
+        extra = working[len(committed) :].count(b"\n") + (
+            1 if working[len(committed) :] and not working.endswith(b"\n") else 0
+        )
+        return lines + [None] * extra, rewrites
+
+    def _extends(self, known: dict[str, Any], committed: bytes) -> bool:
+        size = known.get("size")
+        return (
+            isinstance(size, int)
+            and len(committed) >= size
+            and hashlib.sha256(committed[:size]).hexdigest() == known.get("digest")
+            and isinstance(known.get("commit"), str)
+            and is_ancestor(self.repo, known["commit"], self.head)
+        )
+
+    def _rewrites(self, path: Path, since: str | None, before: list[Rewrite]) -> list[Rewrite]:
+        if since == self.head:
+            return [(str(a), str(b), list(c)) for a, b, c in before]
+        new = ledger_rewrites(self.repo, path, since)
+        return [*new, *((str(a), str(b), list(c)) for a, b, c in before)]
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path, json.dumps(self.data) + "\n")
+        except OSError:
+            pass  # a read-only checkout blames again next time
+        self.dirty = False
 
 
 class _SignatureCache:
