@@ -146,6 +146,11 @@ def test_right_email_without_signature_counts_for_nothing(repo: Repo) -> None:
     commit_with(repo, None, "review(fr): approve", "rev-fr-1@panel.example.org")
     assert_forged(repo, 1, "review-signature", "is not signed")
     assert repo.state(TESTIMONY) == "unverified" and approved(repo) == 0
+    shown = repo("review", "show", "-l", "fr", "--doc", DOC, "--entry", repo.entry_id(TESTIMONY))
+    assert "state: unverified" in shown
+    assert "  rev-fr-1 (approve, ledger line 1): commit " in shown and "is not signed" in shown
+    listed = repo("review", "list", "-l", "fr", "--all-states")
+    assert f"{repo.entry_id(TESTIMONY)} unverified [normal 0/1]" in listed
 
 
 def test_signed_with_another_members_key(repo: Repo) -> None:

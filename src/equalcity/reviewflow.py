@@ -173,6 +173,15 @@ def describe(project: Project, locale: str, item: Item) -> list[str]:
         lines += [f"  {d.time[:10]} {d.reviewer} ({d.decision}): {d.comment}" for d in comments]
     if item.review.approvals:
         lines.append("approved by: " + ", ".join(item.review.approvals))
+    if item.review.unverified:
+        verdicts = review_index(project.root).ledger(locale).verdicts
+        lines.append("does not count (see 'equalcity check'):")
+        for decision in item.review.unverified:
+            verdict = verdicts.get(decision.line)
+            why = verdict.reasons[0].message if verdict and verdict.reasons else "not judged"
+            lines.append(
+                f"  {decision.reviewer} ({decision.decision}, ledger line {decision.line}): {why}"
+            )
     return lines
 
 
