@@ -438,3 +438,18 @@ def test_the_kept_blame_is_the_blame_git_gives(repo: Repo) -> None:
         kept = json.loads((repo.root / ".git/equalcity/blame.json").read_text())
         assert kept["ledger:locales/fr/reviews.jsonl"]["lines"] == fresh
     assert uncounted(repo) == set() and repo.state(RISKY) == "approved"
+
+
+def test_a_shallow_clone_proves_nothing_and_says_so(repo: Repo, tmp_path: Path) -> None:
+    repo.as_("rev-fr-1@panel.example.org")
+    repo("review", "approve", "--locale", "fr", "--doc", DOC, "--entry", repo.entry_id(TESTIMONY))
+    assert repo.state(TESTIMONY) == "approved"
+    clone = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", repo.root.as_uri(), str(clone)], check=True
+    )
+    shallow = Repo(clone)
+    [row] = json.loads(shallow("status", "--format", "json"))
+    assert row["strings"]["approved"] == 0 and row["strings"]["unverified"] == 1
+    shown = shallow("review", "show", "-l", "fr", "--doc", DOC, "--entry", repo.entry_id(TESTIMONY))
+    assert "cannot be verified: this clone is shallow" in shown

@@ -37,11 +37,11 @@ from .gitrepo import (
     file_at,
     head_commit,
     is_ancestor,
+    is_shallow,
     ledger_rewrites,
     line_commits,
     open_repo,
     raw_commit,
-    require_history,
     touched_since,
 )
 from .project import Document, Project
@@ -145,14 +145,29 @@ def build_index(root: Path) -> ReviewIndex:
     except EqualcityError:
         return _without_git(root, working, locales)
     with repo:
+        if is_shallow(repo):
+            # The commits that prove each decision are not here: nothing counts, and each
+            # decision says why (commands that must judge — check, release — refuse instead).
+            return _without_git(root, working, locales, SHALLOW)
         return _Builder(root, repo, working).build(locales)
 
 
-def _without_git(root: Path, working: Panel, locales: list[str]) -> ReviewIndex:
-    index = ReviewIndex(working, roster_note="not a git repository: no decision can be verified")
+SHALLOW = (
+    "this clone is shallow: the commits that prove decisions are missing (git fetch "
+    "--unshallow; in CI actions/checkout fetch-depth: 0)"
+)
+
+
+def _without_git(
+    root: Path,
+    working: Panel,
+    locales: list[str],
+    why: str = "not a git repository: no decision can be verified",
+) -> ReviewIndex:
+    index = ReviewIndex(working, roster_note=why)
     for locale in locales:
         ledger = _parse_ledger(root, locale)
-        facts = LineFacts(None, None, None)
+        facts = LineFacts(None, None, None, unavailable=why)
         ledger.verdicts = {d.line: judge(d, locale, facts, working) for d in ledger.decisions}
         index.ledgers[locale] = ledger
     return index
@@ -185,7 +200,6 @@ class _Builder:
         return self.rosters[blob_id]
 
     def build(self, locales: list[str]) -> ReviewIndex:
-        require_history(self.repo, "judging review decisions")
         commits = commits_topo(self.repo)
         self.parents = dict(commits)
         blobs = blobs_at(self.repo, [sha for sha, _ in commits], PANEL)

@@ -29,6 +29,7 @@ class LineFacts:
     roster: Panel | None  # the trusted roster in force at that commit's (first) parent
     self_written: str = ""  # where the reviewer wrote the approved msgstr ("doc:line"), if so
     edited_by: str = ""  # a commit that removed or rewrote ledger lines of this entry
+    unavailable: str = ""  # why git cannot say (not a repository, a shallow clone)
 
 
 def judge(decision: Decision, locale: str, facts: LineFacts, now: Panel) -> Verdict:
@@ -65,6 +66,8 @@ def judge(decision: Decision, locale: str, facts: LineFacts, now: Panel) -> Verd
 
 def signature_problem(reviewer_id: str, facts: LineFacts, now: Panel) -> str:
     """Why the line's commit does not prove ``reviewer_id`` decided ("" when it does)."""
+    if facts.unavailable:
+        return f"cannot be verified: {facts.unavailable}"
     if facts.commit is None or facts.signature is None:
         return "not committed yet: a decision counts once it is in a commit signed by its reviewer"
     short = facts.commit[:10]
