@@ -21,6 +21,7 @@ from equalcity.reviewindex import review_index
 from equalcity.signatures import check_commit, split_commit, trailers
 from equalcity.status import compute
 
+from .keys import Keyring, with_keys
 from .test_review import DOC, RISKY, TESTIMONY, Repo, _append, start
 
 PANEL_PATH = "workflows/panel.toml"
@@ -453,3 +454,39 @@ def test_a_shallow_clone_proves_nothing_and_says_so(repo: Repo, tmp_path: Path) 
     assert row["strings"]["approved"] == 0 and row["strings"]["unverified"] == 1
     shown = shallow("review", "show", "-l", "fr", "--doc", DOC, "--entry", repo.entry_id(TESTIMONY))
     assert "cannot be verified: this clone is shallow" in shown
+
+
+def test_the_trust_root_is_pinned_from_outside_the_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Like this project today: a first roster with placeholders, no keys, no maintainer.
+    from .test_review import PANEL as PLAIN
+
+    repo = start(tmp_path / "toolbox")
+    (repo.root / PANEL_PATH).write_text(PLAIN, encoding="utf-8")
+    repo.commit_all("Start French")
+    repo.as_("translator@example.org")
+    catalog = read_po(repo.po)
+    for message in catalog.active:
+        message.msgstr = "FR " + message.msgid
+    write_po_files([(repo.po, catalog, str(repo.po))])
+    repo.commit_all("Translate")
+    # Someone gets in first: a roster naming themselves maintainer, their key as rev-fr-1's.
+    attacker = Keyring(tmp_path / "attacker")
+    hijack = with_keys(PLAIN, attacker, "maint-evil")
+    (repo.root / PANEL_PATH).write_text(hijack, encoding="utf-8")
+    commit_with(repo, None, "Onboard the panel", "someone@example.org")
+    # The real maintainers onboard afterwards, signed.
+    (repo.root / PANEL_PATH).write_text(repo.keyed(PLAIN), encoding="utf-8")
+    genuine = commit_with(repo, repo.keys.private("maint-1"), "Onboard", "maint-1@example.org")
+    _append(repo, "rev-fr-1", TESTIMONY)
+    commit_with(repo, attacker.private("rev-fr-1"), "approve", "rev-fr-1@panel.example.org")
+    # trust on first use: the first roster with a maintainer holds the chain
+    assert uncounted(repo) == set()
+    assert any("not signed by a maintainer" in m for m in trust_findings(repo))
+    # pinned out of band (CI, the release machine), the genuine roster rules
+    monkeypatch.setenv("EQUALCITY_TRUST_ROOT", genuine)
+    assert_forged(repo, 1, "review-signature", "signed with|roster before it does not give")
+    assert trust_findings(repo) == []
+    monkeypatch.setenv("EQUALCITY_TRUST_ROOT", "0" * 40)  # a pin matching no commit: no trust
+    assert_forged(repo, 1, "review-signature", "no trusted roster")

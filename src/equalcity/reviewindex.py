@@ -63,7 +63,8 @@ from .review import (
 from .signatures import CommitSignature, check_commit
 from .verdicts import LineFacts, RosterChain, judge, roster_chain
 
-TRUST_ROOT = "workflows/trust-root"
+# The trust root can be pinned only from outside the repository: a file in it would let anyone
+# who can push re-root the chain at a roster of their own.
 TRUST_ROOT_ENV = "EQUALCITY_TRUST_ROOT"
 CACHE = Path("equalcity/signatures.json")  # under the repository's (common) git directory
 HISTORY = Path("equalcity/blame.json")
@@ -123,7 +124,7 @@ def _state(root: Path) -> tuple[object, ...]:
         ["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=root, capture_output=True, text=True
     ).stdout.strip()
     stats: list[object] = [os.environ.get(TRUST_ROOT_ENV, ""), head]
-    files = [root / PANEL, root / TRUST_ROOT]
+    files = [root / PANEL]
     locales = root / "locales"
     if locales.is_dir():
         files += sorted(locales.glob(f"*/{LEDGER}")) + sorted(locales.glob("*/*/*.po"))
@@ -203,7 +204,8 @@ class _Builder:
         commits = commits_topo(self.repo)
         self.parents = dict(commits)
         blobs = blobs_at(self.repo, [sha for sha, _ in commits], PANEL)
-        chain = roster_chain(commits, blobs, self._pinned_root(), self.roster, self.signature)
+        root = self._pinned_root() or self._first_with_maintainers(commits, blobs)
+        chain = roster_chain(commits, blobs, root, self.roster, self.signature)
         head = head_commit(self.repo)
         in_force = chain.in_force.get(head) if head else None
         trusted = self.roster(in_force) if in_force else None
@@ -224,11 +226,20 @@ class _Builder:
         self.history.save()
         return index
 
+    def _first_with_maintainers(
+        self, commits: list[tuple[str, tuple[str, ...]]], blobs: dict[str, str | None]
+    ) -> str | None:
+        """The first commit whose roster names a maintainer (None: no roster ever does, and
+        the first roster is the root)."""
+        for sha, _parents in commits:
+            blob_id = blobs.get(sha)
+            roster = self.roster(blob_id) if blob_id else None
+            if roster is not None and roster.maintainers:
+                return sha
+        return None
+
     def _pinned_root(self) -> str | None:
         pin = os.environ.get(TRUST_ROOT_ENV, "").strip()
-        path = self.root / TRUST_ROOT
-        if not pin and path.exists():
-            pin = path.read_text(encoding="utf-8").split("#")[0].strip()
         if not pin:
             return None
         try:
