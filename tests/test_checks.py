@@ -52,7 +52,8 @@ def test_known_good_case_is_silent(path: Path) -> None:
 
 
 def test_every_check_has_a_bad_case() -> None:
-    # Review rules need a git history or a roster; tests/test_review.py has their bad cases.
+    # Review rules need a git history or a roster; tests/test_review.py and
+    # tests/test_signatures.py have their known-bad cases.
     per_file = {
         check.id for check in registry().values() if check.scope not in ("ledger", "roster")
     }

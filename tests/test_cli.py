@@ -162,6 +162,7 @@ def test_status_counts_strings_and_words(cli: Cli, repo: Path) -> None:
         "untranslated",
         "fuzzy",
         "translated",
+        "unverified",
         "changes-requested",
         "approved",
         "words",

@@ -27,9 +27,12 @@ def commit_at(repo: Repo, message: str, when: str) -> None:
     repo.git.git.commit("-m", message, env={"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when})
 
 
-def approve(repo: Repo, reviewer: str, *msgids: str) -> None:
+def approve(repo: Repo, reviewer: str, when: str, *msgids: str) -> None:
+    """Ledger lines appended by hand and committed, signed, by the reviewer."""
     for msgid in msgids:
         _append(repo, reviewer, msgid)
+    repo.as_(f"{reviewer}@panel.example.org")
+    commit_at(repo, f"Review by {reviewer}", when)
 
 
 @pytest.fixture
@@ -43,14 +46,14 @@ def dated(tmp_path: Path) -> Repo:
         message.msgstr = "FR " + message.msgid
     write_po_files([(repo.po, catalog, str(repo.po))])
     commit_at(repo, "Translate", "2026-11-04T10:00:00+00:00")
-    approve(repo, "rev-fr-1", TESTIMONY, "Contacts")
-    commit_at(repo, "Review", "2026-11-10T10:00:00+00:00")
+    approve(repo, "rev-fr-1", "2026-11-10T10:00:00+00:00", TESTIMONY, "Contacts")
+    repo.as_("translator@example.org")
     catalog = read_po(repo.po)
     catalog.index()[(None, TESTIMONY)].msgstr = "Je ne savais pas que l'on pouvait m'aider."
     write_po_files([(repo.po, catalog, str(repo.po))])
-    approve(repo, "rev-fr-1", RISKY)
-    approve(repo, "rev-fr-2", RISKY)
-    commit_at(repo, "Edit and review", "2026-11-24T10:00:00+00:00")
+    commit_at(repo, "Edit", "2026-11-24T09:00:00+00:00")
+    approve(repo, "rev-fr-1", "2026-11-24T10:00:00+00:00", RISKY)
+    approve(repo, "rev-fr-2", "2026-11-24T11:00:00+00:00", RISKY)
     return repo
 
 

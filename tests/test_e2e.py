@@ -12,6 +12,7 @@ import pytest
 from equalcity.catalog import read_po, write_po_files
 
 from .conftest import DATA, assert_gettext_clean
+from .keys import Keyring
 
 pytestmark = pytest.mark.e2e
 
@@ -137,9 +138,10 @@ def test_review_through_the_installed_command(tmp_path: Path) -> None:
     (root / "source/01-test").mkdir(parents=True)
     (root / "workflows").mkdir()
     (root / "source/01-test/module.md").write_text("# Safety\n\nListen first.\n", encoding="utf-8")
+    keys = Keyring(tmp_path / "keys")  # throw-away, outside the repository
     (root / "workflows/panel.toml").write_text(
         '[[reviewer]]\nid = "rev-1"\nemail = "rev-1@panel.example.org"\n'
-        'languages = ["fr"]\nrole = "language"\n',
+        f'languages = ["fr"]\nrole = "language"\nkeys = ["{keys.public("rev-1")}"]\n',
         encoding="utf-8",
     )
     repo = git.Repo.init(root)
@@ -161,7 +163,26 @@ def test_review_through_the_installed_command(tmp_path: Path) -> None:
     assert "translator@example.org is not on the review panel" in refused.stderr
     as_("rev-1@panel.example.org")
     assert "2 entries waiting for review" in run(root, "review", "list", "--locale", "fr").stdout
+    # Without a signing key the decision is refused, with the way to set one up.
+    doc = "01-test/module"
+    unsigned = run(root, "review", "approve", "-l", "fr", "--doc", doc, "--all", code=2)
+    assert "decisions are signed with your SSH key" in unsigned.stderr
+    assert len(unsigned.stderr.strip().splitlines()) == 1
+    # The panel member's setup from docs/review.md: git signs with their SSH key.
+    with repo.config_writer() as config:
+        config.set_value("gpg", "format", "ssh")
+        config.set_value("user", "signingkey", f"{keys.private('rev-1')}.pub")
     run(root, "review", "approve", "--locale", "fr", "--doc", "01-test/module", "--all")
     assert repo.head.commit.author.email == "rev-1@panel.example.org"
     assert "0 entries waiting" in run(root, "review", "list", "--locale", "fr").stdout
     assert run(root, "check").returncode == 0
+    # git itself accepts the signature against the roster's key (allowed signers)
+    allowed = tmp_path / "allowed_signers"
+    allowed.write_text(f'rev-1@panel.example.org namespaces="git" {keys.public("rev-1")}\n')
+    verified = subprocess.run(
+        ["git", "-c", f"gpg.ssh.allowedSignersFile={allowed}", "verify-commit", "HEAD"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    assert verified.returncode == 0 and 'Good "git" signature' in verified.stderr

@@ -63,9 +63,10 @@ def make_toolbox(root: Path) -> Toolbox:
     (root / "workflows").mkdir(parents=True)
     shutil.copy(RELEASE / "contacts.toml", root / "source/contacts.toml")
     shutil.copy(RELEASE / "release.toml", root / "workflows/release.toml")
-    shutil.copy(RELEASE / "panel.toml", root / "workflows/panel.toml")
     (root / ".gitignore").write_text("dist/\n.cache/\n", encoding="utf-8")
     box = Toolbox(root).as_("maintainer@example.org")
+    panel = box.keyed((RELEASE / "panel.toml").read_text(encoding="utf-8"))
+    (root / "workflows/panel.toml").write_text(panel, encoding="utf-8")
     box("extract")
     box("init", "fr")
     box("init", "ar")
@@ -400,6 +401,13 @@ def test_release_notes_since_a_tag(box: Toolbox) -> None:
     write_po_files([(po, catalog, str(po))])
     box.as_("translator@example.org").commit_all("Better wording")
     box.approve("fr")
+    # someone records rev-fr's approval of another annex entry without rev-fr's key
+    ledger = box.root / "locales/fr/reviews.jsonl"
+    forged = json.loads(ledger.read_text("utf-8").splitlines()[0])
+    forged["doc"], forged["key"] = "01-basics/annex", "0" * 16
+    with ledger.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(forged) + "\n")
+    box.as_("translator@example.org").commit_all("approve")
     (box.root / "glossary").mkdir()
     (box.root / "glossary/core.yaml").write_text(
         "- id: survivor\n  definition: d\n  source: s\n  terms:\n    en:\n      preferred: "
@@ -413,6 +421,7 @@ def test_release_notes_since_a_tag(box: Toolbox) -> None:
     assert notes.startswith("# Release notes: v1.0 → ")
     assert "- 01-basics/annex: translation changed" in notes
     assert "- 01-basics/annex: 1 new or changed strings approved by rev-fr" in notes
+    assert "; 1 decisions that do not count (unverified; 'equalcity check' says why)" in notes
     assert "01-basics/module:" not in notes.split("### Approvals")[1].split("###")[0]
     assert "- survivor: new concept (preferred: survivante)" in notes
     assert "- helpline (locales/fr/contacts-LU.toml): phone +352 12 34 56 → +352 65 43 21" in notes

@@ -22,16 +22,18 @@ from equalcity.review import (
     Panel,
     Reviewer,
     Tier,
+    Verdict,
     key_hash,
     load_panel,
-    read_ledger,
     review_state,
     roster_gaps,
     text_hash,
 )
+from equalcity.reviewindex import review_index
 
 from .browser import chromium
 from .conftest import DATA, assert_gettext_clean
+from .keys import Keyring, with_keys
 
 PANEL = """
 [[reviewer]]
@@ -63,22 +65,40 @@ RISKY = "Call {{contact:emergency}} if she is in danger now."
 
 
 class Repo:
-    """A content repository whose commands run as whoever ``as_`` says."""
+    """A content repository whose commands run as whoever ``as_`` says; panel members (ids
+    ``rev-…``) and maintainers (``maint-…``) sign their commits with throw-away SSH keys made
+    beside the repository (never inside it)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.git = git.Repo.init(root)
         self.runner = CliRunner()
+        self.keys = Keyring(root.parent / f"{root.name}-keys")
 
     def as_(self, email: str) -> Repo:
+        name = email.split("@")[0]
         with self.git.config_writer() as config:
-            config.set_value("user", "name", email.split("@")[0])
+            config.set_value("user", "name", name)
             config.set_value("user", "email", email)
+            signs = name.startswith(("rev-", "maint-"))
+            config.set_value("gpg", "format", "ssh")
+            config.set_value("commit", "gpgsign", "true" if signs else "false")
+            if signs:
+                config.set_value("user", "signingkey", str(self.keys.private(name)))
+            elif config.has_option("user", "signingkey"):
+                config.remove_option("user", "signingkey")
         return self
 
-    def __call__(self, *args: str, code: int = 0) -> str:
+    def keyed(self, panel: str) -> str:
+        """``panel`` with a key for each reviewer and a maintainer ``maint-1``."""
+        return with_keys(panel, self.keys)
+
+    def __call__(self, *args: str, code: int | None = 0) -> str:
+        """Run equalcity; ``code`` is the exit status expected (None: any but a crash)."""
         result = self.runner.invoke(main, ["--root", str(self.root), *args])
-        assert result.exit_code == code, result.output
+        assert result.exit_code == code if code is not None else result.exit_code in (0, 1), (
+            result.output
+        )
         return result.output
 
     def commit_all(self, message: str) -> None:
@@ -93,15 +113,10 @@ class Repo:
         return key_hash(None, msgid)[:8]
 
     def state(self, msgid: str) -> str:
-        from equalcity.review import load_panel
-
         catalog = read_po(self.po)
+        index = review_index(self.root)
         return review_state(
-            catalog.index()[(None, msgid)],
-            DOC,
-            "fr",
-            read_ledger(self.root, "fr"),
-            load_panel(self.root),
+            catalog.index()[(None, msgid)], DOC, "fr", index.ledger("fr"), index.panel
         ).state
 
     def findings(self) -> list[str]:
@@ -118,8 +133,8 @@ def start(root: Path) -> Repo:
     (root / "source/01-test").mkdir(parents=True)
     (root / "workflows").mkdir()
     shutil.copy(DATA / "markdown/special.md", root / "source/01-test/module.md")
-    (root / "workflows/panel.toml").write_text(PANEL, encoding="utf-8")
     repo = Repo(root).as_("maintainer@example.org")
+    (root / "workflows/panel.toml").write_text(repo.keyed(PANEL), encoding="utf-8")
     repo("extract")
     repo("init", "fr")
     return repo
@@ -252,9 +267,12 @@ def test_gate_catches_forged_self_approved_edited_and_malformed_lines(repo: Repo
     repo.as_("translator@example.org")  # forges rev-fr-1's approval
     _append(repo, "rev-fr-1", TESTIMONY)
     repo.commit_all("Forged approval")
+    sha = repo.git.head.commit.hexsha[:10]
     assert repo.findings() == [
-        "review-author: committed by translator@example.org, not by rev-fr-1"
+        f"review-signature: commit {sha} is not signed; only a commit signed with rev-fr-1's "
+        "key counts"
     ]
+    assert repo.state(TESTIMONY) == "unverified"
 
     repo.as_("rev-fr-2@panel.example.org")  # writes a translation, then approves it by hand
     catalog = read_po(repo.po)
@@ -321,7 +339,7 @@ def test_editing_an_approved_entry_unapproves_it_and_reverting_restores(
         "",
         "2026-01-01T00:00:00Z",
     )
-    ledger = Ledger([decision])
+    ledger = Ledger([decision], verdicts={decision.line: Verdict(decision.line)})
     assert review_state(message, DOC, "fr", ledger, PANEL_OBJ).state == "approved"
     edited = Message(msgid, msgstr)
     if part == "msgid":
@@ -372,7 +390,9 @@ def test_a_tier_the_roster_cannot_satisfy_is_warned_about_and_shown_in_status(
     """The subject expert covers another module: high-risk strings of 01-test can never reach
     their tier. check warns per language and module; status says how many strings it blocks."""
     roster = repo.root / "workflows/panel.toml"
-    roster.write_text(PANEL.replace('modules = ["01-test"]', 'modules = ["02-other"]'), "utf-8")
+    narrowed = repo.keyed(PANEL.replace('modules = ["01-test"]', 'modules = ["02-other"]'))
+    roster.write_text(narrowed, "utf-8")
+    repo.as_("maint-1@example.org").commit_all("rev-fr-2 moves to module 02")  # signed
     panel = load_panel(repo.root)
     high = sum(panel.tier_of(m).name == "high" for m in read_po(repo.po).active if m.msgid)
     assert high >= 2
@@ -383,7 +403,7 @@ def test_a_tier_the_roster_cannot_satisfy_is_warned_about_and_shown_in_status(
         for f in run(project, config=load_config(project), jobs=1)
         if f.check.endswith("tier-unreachable")
     ]
-    tier_line = PANEL.split("\n").index("[tiers.high]") + 1
+    tier_line = narrowed.split("\n").index("[tiers.high]") + 1
     assert (finding.path, finding.line, finding.severity, finding.locale) == (
         "workflows/panel.toml",
         tier_line,
@@ -427,7 +447,8 @@ def test_a_tier_the_roster_cannot_satisfy_is_warned_about_and_shown_in_status(
         assert blocked.is_visible() and blocked.inner_text() == f"{high} strings blocked by roster"
 
     # The expert covers the module again: nothing to say.
-    roster.write_text(PANEL, "utf-8")
+    roster.write_text(repo.keyed(PANEL), "utf-8")
+    repo.as_("maint-1@example.org").commit_all("rev-fr-2 back on module 01")
     assert not [f for f in run(project, config=load_config(project), jobs=1) if "tier" in f.check]
     assert "blocked" not in repo("status")
     page = repo("status", "--format", "html")

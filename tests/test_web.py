@@ -45,7 +45,7 @@ def app_for(repo: Repo, reviewer: str) -> Starlette:
     panel = load_panel(repo.root)
     found = panel.by_id(reviewer)
     assert found is not None
-    return create_app(Project(repo.root), found)
+    return create_app(Project(repo.root), found, key=str(repo.keys.private(reviewer)))
 
 
 @contextmanager
@@ -348,6 +348,7 @@ def test_the_write_lock_holds_across_processes(site: Repo) -> None:
             "approve",
             entry_ids=[site.entry_id(SURVIVOR)],
             reviewer_id="rev-1",
+            key=str(site.keys.private("rev-1")),
         )
         assert time.monotonic() - start > 0.3  # it waited for the other process
     assert count == 1 and authors(site, 1) == ["rev-1@panel.example.org"]
@@ -390,11 +391,20 @@ def test_serve_refuses_an_unknown_or_off_roster_reviewer(site: Repo) -> None:
     site.as_("translator@example.org")
     out = site("serve", code=2)
     assert "translator@example.org is not on the review panel" in out
+    # decisions are signed: without a key the page would record nothing that counts
+    out = site("serve", "--reviewer", "rev-1", code=2)
+    assert (
+        out.startswith("equalcity: decisions are signed with your SSH key")
+        and len(out.splitlines()) == 1
+    )
+    out = site("serve", "--reviewer", "rev-1", "--key", str(site.keys.private("rev-2")), code=2)
+    assert "is not a key workflows/panel.toml gives rev-1" in out
+    key = str(site.keys.private("rev-1"))
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        out = site("serve", "--reviewer", "rev-1", "--port", str(port), code=2)
+        out = site("serve", "--reviewer", "rev-1", "--key", key, "--port", str(port), code=2)
     assert out.startswith(f"equalcity: cannot listen on 127.0.0.1:{port}: ")
     assert len(out.splitlines()) == 1
 

@@ -25,6 +25,7 @@ STATE_LABELS = {
     "untranslated": "untranslated",
     "fuzzy": "fuzzy (needs work)",
     "translated": "translated, waiting for review",
+    "unverified": "approvals that do not count (unsigned or not proven)",
     "changes-requested": "changes requested",
     "approved": "approved",
 }
@@ -141,7 +142,7 @@ class Bar:
     module: str
     y: float
     words: int
-    done: float  # share of words translated or approved
+    done: float  # share of words translated (approved, unverified or waiting)
     approved: float
     segments: tuple[Segment, ...]
 
@@ -167,7 +168,7 @@ def bars(rows: list[Row]) -> list[Bar]:
                 row.module,
                 index * ROW_HEIGHT,
                 row.total_words,
-                row.share("translated") + row.share("approved"),
+                row.share("translated") + row.share("unverified") + row.share("approved"),
                 row.share("approved"),
                 tuple(segments),
             )

@@ -24,7 +24,8 @@ from .catalog import read_po
 from .errors import EqualcityError
 from .fs import read_text, read_toml
 from .project import Project
-from .review import load_panel, read_ledger, review_state
+from .review import review_state
+from .reviewindex import review_index
 
 CONFIG = "workflows/release.toml"
 SOURCE_CONTACTS = "source/contacts.toml"
@@ -270,8 +271,8 @@ class Coverage:
 
 def coverage(project: Project, language: str) -> Coverage:
     """Approved strings over all strings of the language's documents."""
-    panel = load_panel(project.root)
-    ledger = read_ledger(project.root, language)
+    index = review_index(project.root)
+    panel, ledger = index.panel, index.ledger(language)
     result = Coverage()
     for doc in project.documents():
         path = project.po_path(language, doc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -19,13 +20,17 @@ def open_repo(root: Path) -> git.Repo:
     """The repository holding ``root``. Close it (``with open_repo(root) as repo:``) in
     long-running processes: gitpython ends its ``git cat-file`` helpers only then, or at gc."""
     try:
-        return git.Repo(root, search_parent_directories=True)
+        repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise EqualcityError(
             "not a git repository: reviews are commits and a release names its commit; "
             "clone the content repository, or run 'git init' and commit",
             path=root,
         ) from None
+    # Review verdicts rest on what git says a commit is: never let replace refs (which anyone
+    # can fetch into a clone) substitute one commit for another.
+    repo.git.update_environment(GIT_NO_REPLACE_OBJECTS="1")
+    return repo
 
 
 def is_shallow(repo: git.Repo) -> bool:
@@ -142,22 +147,6 @@ def line_authors(repo: git.Repo, path: Path) -> list[str | None]:
     return out
 
 
-def edited_lines(repo: git.Repo, path: Path) -> list[tuple[str, str]]:
-    """Commits that removed or changed lines of an append-only file: (commit, author email)."""
-    root = Path(repo.working_tree_dir or ".")
-    rel = str(path.resolve().relative_to(root.resolve()))
-    found: list[tuple[str, str]] = []
-    if not repo.head.is_valid():
-        return found
-    for item in repo.iter_commits(paths=rel):
-        if not item.parents:
-            continue
-        diff = repo.git.diff(item.parents[0].hexsha, item.hexsha, "--", rel, unified=0)
-        if any(line.startswith("-") and not line.startswith("---") for line in diff.splitlines()):
-            found.append((item.hexsha[:10], str(item.author.email)))
-    return found
-
-
 def first_parent_history(repo: git.Repo) -> list[tuple[str, int]]:
     """``(commit, commit time as a Unix timestamp)`` along HEAD's first parents, newest first."""
     if not repo.head.is_valid():
@@ -184,3 +173,202 @@ def blob(repo: git.Repo, blob_id: str) -> bytes:
     """The content of a blob (through git's one long-lived ``cat-file --batch`` process)."""
     _sha, _kind, _size, data = repo.git.get_object_data(blob_id)
     return bytes(data)
+
+
+def head_commit(repo: git.Repo) -> str | None:
+    """HEAD's commit id, or None in a repository without commits."""
+    return str(repo.head.commit.hexsha) if repo.head.is_valid() else None
+
+
+def commits_topo(repo: git.Repo) -> list[tuple[str, tuple[str, ...]]]:
+    """Every commit reachable from HEAD with its parents, parents before children."""
+    if not repo.head.is_valid():
+        return []
+    out = repo.git.rev_list("--topo-order", "--reverse", "--parents", "HEAD")
+    return [(parts[0], tuple(parts[1:])) for parts in (line.split() for line in out.splitlines())]
+
+
+def blobs_at(repo: git.Repo, commits: Sequence[str], path: str) -> dict[str, str | None]:
+    """The blob id of ``path`` at each commit (None where it does not exist), in one git call."""
+    if not commits:
+        return {}
+    names = "".join(f"{sha}:{path}\n" for sha in commits)
+    out = subprocess.run(
+        [
+            "git",
+            "--no-replace-objects",
+            f"--git-dir={repo.git_dir}",
+            "cat-file",
+            "--batch-check=%(objectname) %(objecttype)",
+        ],
+        input=names,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    found: dict[str, str | None] = {}
+    for sha, line in zip(commits, out.splitlines(), strict=True):
+        blob_id, _, kind = line.partition(" ")
+        found[sha] = blob_id if kind == "blob" else None
+    return found
+
+
+def raw_commit(repo: git.Repo, sha: str) -> bytes:
+    """A commit object exactly as stored (what its signature covers, plus the signature)."""
+    _sha, kind, _size, data = repo.git.get_object_data(sha)
+    if kind not in (b"commit", "commit"):
+        raise EqualcityError(f"{sha} is not a commit")
+    return bytes(data)
+
+
+NOT_COMMITTED = "0" * 40
+
+
+def line_commits(
+    repo: git.Repo, path: Path, rev: str | None = None, first: int = 1
+) -> list[str | None]:
+    """The commit that last changed each line of the file — in the working tree, or at ``rev``
+    (from line ``first`` on) — None for a line not committed yet."""
+    root = Path(repo.working_tree_dir or ".")
+    rel = str(path.resolve().relative_to(root.resolve()))
+
+    def unknown() -> list[str | None]:
+        return [None] * len(path.read_text(encoding="utf-8").splitlines()[first - 1 :])
+
+    if not repo.head.is_valid():
+        return unknown()
+    # blame.ignoreRevsFile (a common setting) would credit a line to an earlier commit than the
+    # one that wrote it: a forged line could borrow a genuine signature. An empty
+    # --ignore-revs-file clears every file the configuration names.
+    command = ["git", "blame", "--ignore-revs-file=", "--porcelain"]
+    if first > 1:
+        command.append(f"-L{first},")
+    try:
+        out = repo.git.execute([*command, *([rev] if rev else []), "--", rel])
+    except git.GitCommandError:
+        return unknown()
+    found: list[str | None] = []
+    for line in out.splitlines():
+        head = line.split(" ", 3)
+        # header lines: "SHA ORIG-LINE FINAL-LINE [COUNT]"; content lines start with a tab
+        if (
+            len(head) >= 3
+            and len(head[0]) == 40
+            and not line.startswith("\t")
+            and head[1].isdigit()
+            and head[2].isdigit()
+        ):
+            found.append(None if head[0] == NOT_COMMITTED else head[0])
+    return found
+
+
+def is_ancestor(repo: git.Repo, older: str, newer: str) -> bool:
+    try:
+        repo.git.merge_base("--is-ancestor", older, newer)
+    except git.GitCommandError:
+        return False
+    return True
+
+
+def touched_since(repo: git.Repo, since: str, rel: str) -> bool:
+    """Whether a commit after ``since`` (up to HEAD) changed the file at ``rel``."""
+    return bool(repo.git.rev_list("-1", f"{since}..HEAD", "--", rel).strip())
+
+
+def file_at(repo: git.Repo, rev: str, rel: str) -> bytes | None:
+    """A file's bytes at a commit (None where it does not exist)."""
+    try:
+        return blob(repo, str(repo.git.rev_parse(f"{rev}:{rel}")))
+    except git.GitCommandError:
+        return None
+
+
+def author_email(repo: git.Repo, sha: str) -> str:
+    return str(repo.commit(sha).author.email)
+
+
+def ledger_rewrites(
+    repo: git.Repo, path: Path, since: str | None = None
+) -> list[tuple[str, str, list[str]]]:
+    """Commits (after ``since``, or all) that removed or changed lines of an append-only file,
+    each against its first parent: (commit, author e-mail, the removed lines), newest first.
+    One ``git log`` for the whole history."""
+    root = Path(repo.working_tree_dir or ".")
+    rel = str(path.resolve().relative_to(root.resolve()))
+    if not repo.head.is_valid():
+        return []
+    span = f"{since}..HEAD" if since else "HEAD"
+    out = repo.git.log(
+        "--format=%x00%H %ae",
+        "-p",
+        "-U0",
+        "--no-renames",
+        "--diff-merges=first-parent",
+        span,
+        "--",
+        rel,
+    )
+    found: list[tuple[str, str, list[str]]] = []
+    for record in out.split("\0")[1:]:
+        head, _, diff = record.partition("\n")
+        sha, _, email = head.partition(" ")
+        removed = [
+            line[1:]
+            for line in diff.splitlines()
+            if line.startswith("-") and not line.startswith("---")
+        ]
+        if removed:
+            found.append((sha, email, removed))
+    return found
+
+
+def commit_signed(
+    repo: git.Repo, paths: Sequence[Path], message: str, who: Identity, key: str
+) -> str:
+    """Commit ``paths`` (only them) as ``who``, signed with the SSH key ``key`` (a private key
+    file, or a public key file whose private half is in ssh-agent); returns the commit id."""
+    root = Path(repo.working_tree_dir or ".")
+    rel = [str(p.resolve().relative_to(root.resolve())) for p in paths]
+    repo.index.add(rel)
+    repo.index.write()
+    identity_env = {
+        "GIT_AUTHOR_NAME": who.name,
+        "GIT_AUTHOR_EMAIL": who.email,
+        "GIT_COMMITTER_NAME": who.name,
+        "GIT_COMMITTER_EMAIL": who.email,
+    }
+    try:
+        with repo.git.custom_environment(**identity_env):
+            repo.git.execute(
+                [
+                    "git",
+                    "-c",
+                    "gpg.format=ssh",
+                    "-c",
+                    f"user.signingkey={key}",
+                    "commit",
+                    "--quiet",
+                    "--no-verify",
+                    "-S",
+                    "-m",
+                    message,
+                ]
+            )
+    except git.GitCommandError as exc:
+        detail = " ".join(str(exc.stderr or "").split())[:200]
+        raise EqualcityError(
+            f"git could not sign the commit with {key} ({detail}); check the key file, or "
+            "add the key to ssh-agent (ssh-add)"
+        ) from None
+    return str(repo.head.commit.hexsha)
+
+
+def signing_key(repo: git.Repo) -> str | None:
+    """git's ``user.signingkey`` when git signs with SSH (``gpg.format=ssh``), else None."""
+    reader = repo.config_reader()
+    try:
+        fmt = str(reader.get_value("gpg", "format"))
+        key = str(reader.get_value("user", "signingkey"))
+    except Exception:
+        return None
+    return key if fmt == "ssh" and key else None

@@ -20,6 +20,7 @@ from .fs import decode_utf8
 from .gitrepo import blob, first_parent_history, open_repo, require_history, tree_files
 from .project import TEMPLATES, Project
 from .review import LEDGER, PANEL, Decision, Ledger, Panel, parse_ledger, parse_panel
+from .reviewindex import ReviewIndex, review_index
 from .status import STATES, Row, empty_row, tally
 
 
@@ -84,8 +85,9 @@ def week_ends(history: list[tuple[str, int]], weeks: int) -> list[tuple[dt.date,
 class _Reader:
     """Files of one repository at any commit, parsed once per blob."""
 
-    def __init__(self, repo: git.Repo) -> None:
+    def __init__(self, repo: git.Repo, index: ReviewIndex) -> None:
         self.repo = repo
+        self.index = index  # decisions count in the past only as they count now
         self.catalogs: dict[str, Catalog | None] = {}
         self.ledgers: dict[str, Ledger] = {}
         self.panels: dict[str, Panel] = {}
@@ -150,7 +152,7 @@ class _Reader:
                 row = empty_row(locale, parts[2])
                 catalog = self.catalog(blob_id, path, commit)
                 if catalog is not None:
-                    tally(row, catalog, doc, Ledger(list(decisions)), panel)
+                    tally(row, catalog, doc, self.index.judged(locale, decisions), panel)
                 self.counts[key] = row
             totals = out.setdefault(locale, dict.fromkeys(STATES, 0))
             for state, count in row.words.items():
@@ -164,7 +166,7 @@ def weekly(project: Project, weeks: int = 26, locales: list[str] | None = None) 
     trend = Trend()
     with open_repo(project.root) as repo:
         require_history(repo, "the weekly trend")
-        reader = _Reader(repo)
+        reader = _Reader(repo, review_index(project.root))
         done: dict[str, dict[str, dict[str, int]]] = {}
         for week, commit in week_ends(first_parent_history(repo), weeks):
             if commit not in done:

@@ -23,6 +23,7 @@ from .fs import decode_utf8, line_of, parse_toml, write_atomic
 from .locales import language_of
 from .markdown import FLAG_COMMENTS, flags_of
 from .schema import Field, check_fields, table_line
+from .signatures import parse_key
 
 PANEL = "workflows/panel.toml"
 LEDGER = "reviews.jsonl"
@@ -58,6 +59,7 @@ class Reviewer:
     languages: tuple[str, ...]
     modules: tuple[str, ...]
     role: str
+    keys: tuple[str, ...] = ()  # public SSH keys ("TYPE BASE64"), each signs only for them
 
     def speaks(self, locale: str) -> bool:
         """Listed for the language folder ``locale`` (by its name or its language: ``pt``
@@ -79,9 +81,33 @@ class Tier:
 
 
 @dataclass(frozen=True)
+class Signer:
+    """A maintainer (may change the roster) or a service (signs for people who signed in to
+    it, naming them in a ``Reviewer:`` trailer, for the roles in ``may_sign_for``)."""
+
+    id: str
+    keys: tuple[str, ...]
+    may_sign_for: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Panel:
     reviewers: tuple[Reviewer, ...] = ()
     tiers: tuple[Tier, ...] = (Tier("normal", 1),)
+    maintainers: tuple[Signer, ...] = ()
+    services: tuple[Signer, ...] = ()
+    revoked: tuple[str, ...] = ()  # keys that count for nothing, whenever they signed
+
+    def maintainer_keys(self) -> frozenset[str]:
+        return frozenset(k for m in self.maintainers for k in m.keys)
+
+    def key_owner(self, key: str) -> Reviewer | Signer | None:
+        """The reviewer or service a signing key belongs to (keys are unique among them)."""
+        owners: tuple[Reviewer | Signer, ...] = (*self.reviewers, *self.services)
+        for owner in owners:
+            if key in owner.keys:
+                return owner
+        return None
 
     def by_email(self, email: str) -> Reviewer | None:
         for reviewer in self.reviewers:
@@ -173,6 +199,7 @@ _REVIEWER_FIELDS = {
     "languages": Field("list[str]", required=True),
     "modules": Field("list[str]"),
     "role": Field(str, required=True),
+    "keys": Field("list[str]"),
 }
 _TIER_FIELDS = {
     "approvals": Field(int),
@@ -197,7 +224,13 @@ def parse_panel(text: str) -> Panel:
     seen: dict[str, str] = {}
     check_fields(
         data,
-        {"reviewer": Field("any"), "tiers": Field("table")},
+        {
+            "reviewer": Field("any"),
+            "tiers": Field("table"),
+            "maintainer": Field("any"),
+            "service": Field("any"),
+            "revoked": Field("list[str]"),
+        },
         text=text,
         display=PANEL,
         what="the roster",
@@ -241,7 +274,8 @@ def parse_panel(text: str) -> Panel:
                 raise EqualcityError(f"reviewer {rid}: {key} appears twice", **where)
             seen[key] = rid
         modules = tuple(entry.get("modules", ["*"]))
-        reviewers.append(Reviewer(rid, email, languages, modules, role))
+        keys = _keys(entry, f"reviewer {rid}", text, where)
+        reviewers.append(Reviewer(rid, email, languages, modules, role, keys))
     tiers = []
     for name, entry in (data.get("tiers") or {}).items():
         line = line_of(text, f"[tiers.{name}]")
@@ -275,7 +309,78 @@ def parse_panel(text: str) -> Panel:
                 line=line_of(text, "flags") or line,
             )
         tiers.append(Tier(name, approvals, experts, tuple(entry.get("sections", [])), flags))
-    return Panel(tuple(reviewers), tuple(tiers) or (Tier("normal", 1),))
+    maintainers = tuple(_signers(data, "maintainer", text))
+    services = tuple(_signers(data, "service", text))
+    owners: dict[str, str] = {}
+    everyone: tuple[Reviewer | Signer, ...] = (*reviewers, *services)
+    for owner in everyone:
+        for key in owner.keys:
+            if key in owners:
+                raise EqualcityError(
+                    f"{owner.id}: this key is also {owners[key]}'s; a key signs for one person "
+                    "or service only (each panel member makes their own key)",
+                    path=PANEL,
+                    line=line_of(text, key.split()[1]),
+                )
+            owners[key] = owner.id
+    revoked = _keys(data, "revoked", text, {"path": PANEL, "line": line_of(text, "revoked")})
+    return Panel(
+        tuple(reviewers), tuple(tiers) or (Tier("normal", 1),), maintainers, services, revoked
+    )
+
+
+def _keys(entry: dict[str, Any], who: str, text: str, where: dict[str, Any]) -> tuple[str, ...]:
+    """The validated public keys of a roster entry (``keys`` or top-level ``revoked``)."""
+    field_name = "revoked" if who == "revoked" else "keys"
+    raw = entry.get(field_name, [])
+    if not isinstance(raw, list) or not all(isinstance(k, str) for k in raw):
+        raise EqualcityError(f"{who}: {field_name} is a list of public key lines", **where)
+    out = []
+    for line in raw:
+        found = line_of(text, line.split()[1]) if len(line.split()) > 1 else None
+        try:
+            out.append(parse_key(line))
+        except ValueError as exc:
+            raise EqualcityError(
+                f"{who}: {exc}", path=PANEL, line=found or where.get("line")
+            ) from None
+    return tuple(out)
+
+
+def _signers(data: dict[str, Any], kind: str, text: str) -> list[Signer]:
+    """The validated ``[[maintainer]]`` or ``[[service]]`` tables."""
+    fields = {"id": Field(str, required=True), "keys": Field("list[str]", required=True)}
+    if kind == "service":
+        fields["may_sign_for"] = Field("list[str]", required=True)
+    entries = data.get(kind, [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise EqualcityError(f"{kind}s are [[{kind}]] tables", path=PANEL, line=line_of(text, kind))
+    out = []
+    for index, entry in enumerate(entries):
+        check_fields(
+            entry,
+            fields,
+            text=text,
+            display=PANEL,
+            what=f"[[{kind}]] number {index + 1}",
+            start=table_line(text, kind, index) or 0,
+        )
+        sid = str(entry.get("id", ""))
+        where: dict[str, Any] = {"path": PANEL, "line": line_of(text, f'"{sid}"') if sid else None}
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", sid):
+            raise EqualcityError(
+                f"each [[{kind}]] needs an id of lower-case letters, digits and hyphens", **where
+            )
+        keys = _keys(entry, f"{kind} {sid}", text, where)
+        if not keys:
+            raise EqualcityError(f"{kind} {sid}: list their public key(s) in keys", **where)
+        roles = tuple(entry.get("may_sign_for", []))
+        if kind == "service" and (not roles or any(r not in ROLES for r in roles)):
+            raise EqualcityError(
+                f"service {sid}: may_sign_for lists roles among {', '.join(ROLES)}", **where
+            )
+        out.append(Signer(sid, keys, roles))
+    return out
 
 
 # -- the ledger ------------------------------------------------------------------------------
@@ -309,10 +414,34 @@ class Decision:
         return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
+@dataclass(frozen=True)
+class Reason:
+    """Why a ledger line does not count, under the id of the check that reports it."""
+
+    check: str  # review-signature, review-roster, review-self-approval, review-edited, …
+    message: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether one ledger line counts toward review, and every reason it does not."""
+
+    line: int
+    reasons: tuple[Reason, ...] = ()
+
+    @property
+    def counts(self) -> bool:
+        return not self.reasons
+
+
 @dataclass
 class Ledger:
+    """The decisions of a language's ledger and, once judged (``reviewindex``), a verdict per
+    line: a decision without a verdict that counts is shown, never counted."""
+
     decisions: list[Decision] = field(default_factory=list)
     problems: list[EqualcityError] = field(default_factory=list)  # corrupt lines, kept
+    verdicts: dict[int, Verdict] = field(default_factory=dict)  # by ledger line
     _index: dict[tuple[str, str], list[Decision]] | None = field(default=None, repr=False)
     _indexed: int = field(default=-1, repr=False)
 
@@ -324,6 +453,10 @@ class Ledger:
             for decision in self.decisions:
                 self._index.setdefault((decision.doc, decision.key), []).append(decision)
         return self._index.get((doc, key), [])
+
+    def counts(self, decision: Decision) -> bool:
+        verdict = self.verdicts.get(decision.line)
+        return verdict is not None and verdict.counts
 
 
 def ledger_path(root: Path, locale: str) -> Path:
@@ -399,7 +532,9 @@ def append_decisions(root: Path, locale: str, decisions: Iterable[Decision]) -> 
 
 # -- states ----------------------------------------------------------------------------------
 
-STATES = ("untranslated", "fuzzy", "translated", "changes-requested", "approved")
+# "unverified": translated, not approved by decisions that count, but with approvals that do
+# not (unsigned, signed by the wrong key, …): shown apart so nobody mistakes them for approval.
+STATES = ("untranslated", "fuzzy", "translated", "unverified", "changes-requested", "approved")
 
 
 @dataclass(frozen=True)
@@ -407,29 +542,34 @@ class EntryReview:
     state: str
     tier: Tier
     approvals: tuple[str, ...]  # reviewer ids whose approval of this exact text counts
-    requests: tuple[Decision, ...]  # change requests on this exact text
+    requests: tuple[Decision, ...]  # change requests on this exact text that count
     history: tuple[Decision, ...]  # every decision on this source text, oldest first
+    unverified: tuple[Decision, ...] = ()  # decisions on this exact text that do not count
 
 
 def review_state(
     message: Message, doc: str, locale: str, ledger: Ledger, panel: Panel
 ) -> EntryReview:
-    """The entry's state, computed from the PO entry and the ledger (never stored)."""
+    """The entry's state, computed from the PO entry and the ledger (never stored): only
+    decisions whose verdict counts (``Ledger.counts``) approve or send back."""
     tier = panel.tier_of(message)
     history = tuple(ledger.for_entry(doc, key_hash(message.msgctxt, message.msgid)))
     if not message.has_translation:
         return EntryReview("untranslated", tier, (), (), history)
     current = text_hash(message)
     module = doc.split("/")[0]
-    last: dict[str, Decision] = {}
+    valid: dict[str, Decision] = {}
+    unverified: list[Decision] = []
     for decision in history:
-        if decision.text == current:
-            last[decision.reviewer] = decision
-    valid = {
-        rid: d
-        for rid, d in last.items()
-        if (r := panel.by_id(rid)) is not None and r.covers(locale, module)
-    }
+        if decision.text != current:
+            continue
+        reviewer = panel.by_id(decision.reviewer)
+        # The verdict already holds the roster check; asking again keeps an in-memory ledger
+        # judged under another roster from counting.
+        if ledger.counts(decision) and reviewer is not None and reviewer.covers(locale, module):
+            valid[decision.reviewer] = decision
+        else:
+            unverified.append(decision)
     approvals = tuple(sorted(rid for rid, d in valid.items() if d.decision == "approve"))
     requests = tuple(d for d in valid.values() if d.decision == "request-changes")
     if message.fuzzy:
@@ -441,8 +581,13 @@ def review_state(
             1 for rid in approvals if (r := panel.by_id(rid)) and r.role == "subject-expert"
         )
         enough = len(approvals) >= tier.approvals and experts >= tier.subject_experts
-        state = "approved" if enough else "translated"
-    return EntryReview(state, tier, approvals, requests, history)
+        if enough:
+            state = "approved"
+        elif any(d.decision == "approve" for d in unverified):
+            state = "unverified"
+        else:
+            state = "translated"
+    return EntryReview(state, tier, approvals, requests, history, tuple(unverified))
 
 
 def now_iso(clock: dt.datetime | None = None) -> str:
@@ -462,3 +607,11 @@ def review_comment(comment: str, reviewer: str, when: str) -> str:
 
 def entries(catalog: Catalog) -> list[Message]:
     return [m for m in catalog.active if m.msgid]
+
+
+def msgstr_lines(lines: list[str], first: int) -> range:
+    """Line numbers (1-based) of an entry's msgstr, from its keyword to the blank line."""
+    end = first
+    while end < len(lines) and lines[end].strip() and not lines[end].startswith("#"):
+        end += 1
+    return range(first, end + 1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +21,12 @@ from .errors import ConflictError, EqualcityError, RefusedError
 from .fs import write_atomic
 from .gitrepo import (
     Identity,
-    commit,
+    commit_signed,
     dirty_paths,
     identity,
     line_authors,
     open_repo,
+    signing_key,
     staged_paths,
     write_lock,
 )
@@ -40,13 +42,14 @@ from .review import (
     append_decisions,
     key_hash,
     ledger_path,
-    load_panel,
+    msgstr_lines,
     now_iso,
-    read_ledger,
     review_comment,
     review_state,
     text_hash,
 )
+from .reviewindex import review_index
+from .signatures import fingerprint, parse_key
 
 if TYPE_CHECKING:
     import git  # only the type: git operations stay in gitrepo.py
@@ -90,8 +93,8 @@ class Item:
 def items(project: Project, locale: str, module: str | None = None) -> list[Item]:
     """Every entry of the language (or one module) with its review state."""
     locale = project.locale(locale)
-    panel = load_panel(project.root)
-    ledger = read_ledger(project.root, locale)
+    index = review_index(project.root)
+    panel, ledger = index.panel, index.ledger(locale)
     out = []
     for doc in project.po_documents(locale):
         if module and doc.module != module:
@@ -104,10 +107,11 @@ def items(project: Project, locale: str, module: str | None = None) -> list[Item
 
 
 def pending(items_: Iterable[Item], reviewer: Reviewer | None) -> list[Item]:
-    """Translated entries that still need approvals, leaving out those this reviewer approved."""
+    """Translated entries that still need approvals (with or without approvals that do not
+    count), leaving out those this reviewer's counted approval covers."""
     out = []
     for item in items_:
-        if item.review.state != "translated":
+        if item.review.state not in ("translated", "unverified"):
             continue
         if reviewer is not None and reviewer.id in item.review.approvals:
             continue
@@ -188,13 +192,22 @@ def describe(project: Project, locale: str, item: Item) -> list[str]:
         lines += [f"  {d.time[:10]} {d.reviewer} ({d.decision}): {d.comment}" for d in comments]
     if item.review.approvals:
         lines.append("approved by: " + ", ".join(item.review.approvals))
+    if item.review.unverified:
+        verdicts = review_index(project.root).ledger(locale).verdicts
+        lines.append("does not count (see 'equalcity check'):")
+        for decision in item.review.unverified:
+            verdict = verdicts.get(decision.line)
+            why = verdict.reasons[0].message if verdict and verdict.reasons else "not judged"
+            lines.append(
+                f"  {decision.reviewer} ({decision.decision}, ledger line {decision.line}): {why}"
+            )
     return lines
 
 
 def resolve_reviewer(project: Project, reviewer_id: str | None = None) -> tuple[Reviewer, Identity]:
     """Who is reviewing: the roster entry named ``reviewer_id``, or else the one whose e-mail is
     git's ``user.email``; the commit identity goes with it (the roster's e-mail when named)."""
-    panel = load_panel(project.root)
+    panel = review_index(project.root).panel
     if reviewer_id is not None:
         named = panel.by_id(reviewer_id)
         if named is None:
@@ -239,13 +252,18 @@ def decide(
     clock: dt.datetime | None = None,
     reviewer_id: str | None = None,
     expected: Mapping[str, str] | None = None,
+    key: str | None = None,
 ) -> tuple[str, int]:
     """Record ``decision`` on entries of one document; returns (commit id, entries decided).
 
-    ``reviewer_id`` names the reviewer instead of git's ``user.email``. ``expected`` maps entry
-    keys (``key_hash``) to the translation hash (``text_hash``) the reviewer saw: if an entry has
-    changed since, nothing is written. The whole read–write–commit runs under the repository's
-    write lock, so concurrent decisions (threads or processes) are recorded one after another.
+    The commit is signed with ``key`` (a private key file, or a ``.pub`` file whose private
+    half is in ssh-agent; default: git's ``user.signingkey`` with ``gpg.format=ssh``), which
+    must be one the roster gives the reviewer: an unsigned decision would not count, so none
+    is written. ``reviewer_id`` names the reviewer instead of git's ``user.email``.
+    ``expected`` maps entry keys (``key_hash``) to the translation hash (``text_hash``) the
+    reviewer saw: if an entry has changed since, nothing is written. The whole
+    read–write–commit runs under the repository's write lock, so concurrent decisions (threads
+    or processes) are recorded one after another.
     """
     locale = project.locale(locale)
     reviewer, who = current_reviewer(project, locale, doc.module, reviewer_id)
@@ -254,6 +272,8 @@ def decide(
     po = project.po_path(locale, doc)
     if not po.exists():
         raise EqualcityError("no such document in this language", path=project.rel(po))
+    with open_repo(project.root) as repo:
+        signer = usable_key(reviewer, key or signing_key(repo))
     with open_repo(project.root) as repo, write_lock(repo):
         _refuse_other_changes(repo, [po, ledger_path(project.root, locale)])
         catalog = read_po(po, project.rel(po))
@@ -308,14 +328,60 @@ def decide(
         ledger = append_decisions(project.root, locale, decisions)
         attributes = ensure_union_merge(project.root)
         verb = "approve" if decision == "approve" else "request changes on"
-        sha = commit(
+        sha = commit_signed(
             repo,
             [po, ledger, *([attributes] if attributes else [])],
             f"review({locale}): {reviewer.id} {verb} {len(decisions)} "
             f"entr{'y' if len(decisions) == 1 else 'ies'} of {doc.id}",
             who,
+            signer,
         )
     return sha, len(decisions)
+
+
+SETUP = (
+    "decisions are signed with your SSH key: pass --key ~/.ssh/id_ed25519, or run "
+    "'git config gpg.format ssh' and 'git config user.signingkey ~/.ssh/id_ed25519.pub' "
+    "(docs/review.md, 'Set up your key')"
+)
+
+
+def usable_key(reviewer: Reviewer, key: str | None) -> str:
+    """``key`` when it is one the roster gives ``reviewer``; refused otherwise, with how to
+    set it up (a decision signed with any other key would not count)."""
+    if not key:
+        raise RefusedError(SETUP)
+    public = public_key(key)
+    if public not in reviewer.keys:
+        raise RefusedError(
+            f"{key} ({fingerprint(public)}) is not a key workflows/panel.toml gives "
+            f"{reviewer.id}; ask a maintainer to add your public key (docs/review.md)"
+        )
+    return key
+
+
+def public_key(key: str) -> str:
+    """The public half of a signing key given as git's ``user.signingkey`` would be."""
+    try:
+        if key.startswith("key::"):
+            return parse_key(key[5:])
+        path = Path(key).expanduser()
+        pub = path if path.suffix == ".pub" else path.with_name(path.name + ".pub")
+        if pub.is_file():
+            return parse_key(pub.read_text(encoding="utf-8"))
+        if not path.is_file():
+            raise RefusedError(f"no key file {key}; " + SETUP)
+        found = subprocess.run(
+            ["ssh-keygen", "-y", "-P", "", "-f", str(path)], capture_output=True, text=True
+        )
+        if found.returncode != 0:
+            raise RefusedError(
+                f"cannot read the public half of {key}; put {pub.name} beside it "
+                "(ssh-keygen -y -f KEY > KEY.pub)"
+            )
+        return parse_key(found.stdout)
+    except ValueError as exc:
+        raise RefusedError(f"{key}: {exc}") from None
 
 
 def _refuse_other_changes(repo: git.Repo, paths: list[Path]) -> None:
@@ -346,14 +412,6 @@ def ensure_union_merge(root: Path) -> Path | None:
         return None
     write_atomic(path, text + ("" if not text or text.endswith("\n") else "\n") + UNION_RULE + "\n")
     return path
-
-
-def msgstr_lines(lines: list[str], first: int) -> range:
-    """Line numbers (1-based) of an entry's msgstr, from its keyword to the blank line."""
-    end = first
-    while end < len(lines) and lines[end].strip() and not lines[end].startswith("#"):
-        end += 1
-    return range(first, end + 1)
 
 
 def _select(

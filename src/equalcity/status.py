@@ -7,9 +7,10 @@ from dataclasses import asdict, dataclass, field
 
 from .catalog import Catalog, Message, read_po
 from .project import Project
-from .review import Ledger, Panel, RosterGap, load_panel, read_ledger, review_state, roster_gaps
+from .review import STATES, Ledger, Panel, RosterGap, review_state, roster_gaps
+from .reviewindex import review_index
 
-STATES = ("untranslated", "fuzzy", "translated", "changes-requested", "approved")
+__all__ = ["STATES", "Row", "compute", "empty_row", "tally", "words"]
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 
 
@@ -82,11 +83,13 @@ class Row:
 
 
 def compute(project: Project, locales: list[str] | None = None) -> list[Row]:
-    """One row per language × module, in order (review states from the ledger and roster)."""
+    """One row per language × module, in order (review states from the review index: a
+    decision that does not count is tallied as "unverified", never as approved)."""
     rows: list[Row] = []
-    panel = load_panel(project.root)
+    index = review_index(project.root)
+    panel = index.panel
     for locale in locales or project.locales():
-        ledger = read_ledger(project.root, locale)
+        ledger = index.ledger(locale)
         by_module: dict[str, Row] = {}
         for doc in project.po_documents(locale):
             path = project.po_path(locale, doc)

@@ -1,34 +1,23 @@
-"""Review rules: approvals that cannot be forged, four eyes, an append-only ledger, and a
-roster that can approve what it is asked to."""
+"""Review rules, read from the review index: why a ledger line does not count; and a roster
+that can approve what it is asked to.
+
+Every rule about a decision is decided once, in ``verdicts.judge`` over the index
+``reviewindex`` builds; these checks only report its reasons at the ledger's lines, so
+``check`` and ``status`` cannot disagree about a decision.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 from ..catalog import read_po
 from ..errors import EqualcityError
 from ..fs import decode_utf8, line_of
-from ..gitrepo import edited_lines, line_authors, open_repo
 from ..project import Document, Project
-from ..review import (
-    PANEL,
-    Ledger,
-    Panel,
-    key_hash,
-    load_panel,
-    read_ledger,
-    roster_gaps,
-    text_hash,
-)
-from ..reviewflow import msgstr_lines
+from ..review import PANEL, roster_gaps
+from ..reviewindex import reasons_by_check, review_index
 from . import LedgerContext, ledger_check, roster_check
-
-
-def _loaded(root: Path, locale: str) -> tuple[Ledger, Panel]:
-    # Read afresh for every check: the files change between runs in one process (tests, serve).
-    return read_ledger(root, locale), load_panel(root)
 
 
 @ledger_check(
@@ -38,8 +27,7 @@ def _loaded(root: Path, locale: str) -> tuple[Ledger, Panel]:
     "'equalcity review', never edited by hand.",
 )
 def malformed(context: LedgerContext) -> Iterator[tuple[int, str]]:
-    ledger, _ = _loaded(context.root, context.locale)
-    for problem in ledger.problems:
+    for problem in review_index(context.root).ledger(context.locale).problems:
         yield problem.line or 1, problem.message
 
 
@@ -49,33 +37,18 @@ def malformed(context: LedgerContext) -> Iterator[tuple[int, str]]:
     "The reviewer is not on the roster for this language and module (workflows/panel.toml).",
 )
 def roster(context: LedgerContext) -> Iterator[tuple[int, str]]:
-    ledger, panel = _loaded(context.root, context.locale)
-    for decision in ledger.decisions:
-        reviewer = panel.by_id(decision.reviewer)
-        module = decision.doc.split("/")[0]
-        if reviewer is None:
-            yield decision.line, f"{decision.reviewer} is not on the panel"
-        elif not reviewer.covers(context.locale, module):
-            yield decision.line, f"{decision.reviewer} does not review {context.locale}/{module}"
+    yield from reasons_by_check(review_index(context.root), context.locale, "review-roster")
 
 
 @ledger_check(
-    "review-author",
+    "review-signature",
     "error",
-    "A ledger line must be committed by the reviewer it names (git author e-mail = roster "
-    "e-mail): nobody can record a decision in someone else's name.",
+    "A decision counts only in a commit signed with the SSH key the roster (as it was before "
+    "that commit) gives its reviewer, or by the panel service's key with a 'Reviewer:' "
+    "trailer naming them; a git author e-mail proves nothing (docs/review.md).",
 )
-def author(context: LedgerContext) -> Iterator[tuple[int, str]]:
-    ledger, panel = _loaded(context.root, context.locale)
-    repo = open_repo(context.root)
-    authors = line_authors(repo, context.root / context.path)
-    for decision in ledger.decisions:
-        reviewer = panel.by_id(decision.reviewer)
-        if reviewer is None or decision.line > len(authors):
-            continue  # off the roster (review-roster says so) or not committed yet
-        email = authors[decision.line - 1]
-        if email is not None and email.casefold() != reviewer.email.casefold():
-            yield decision.line, f"committed by {email}, not by {decision.reviewer}"
+def signature(context: LedgerContext) -> Iterator[tuple[int, str]]:
+    yield from reasons_by_check(review_index(context.root), context.locale, "review-signature")
 
 
 @ledger_check(
@@ -85,41 +58,7 @@ def author(context: LedgerContext) -> Iterator[tuple[int, str]]:
     "its msgstr lines).",
 )
 def self_approval(context: LedgerContext) -> Iterator[tuple[int, str]]:
-    ledger, panel = _loaded(context.root, context.locale)
-    repo = open_repo(context.root)
-    project = Project(context.root)
-    by_doc: dict[str, list[int]] = {}
-    for index, decision in enumerate(ledger.decisions):
-        if decision.decision == "approve":
-            by_doc.setdefault(decision.doc, []).append(index)
-    for doc_id, indexes in sorted(by_doc.items()):
-        try:
-            po = project.po_path(context.locale, Document.parse(doc_id))
-            catalog = read_po(po, project.rel(po))
-        except EqualcityError:
-            continue  # a broken or missing file is reported by other checks
-        authors = line_authors(repo, po)
-        lines = po.read_text(encoding="utf-8").split("\n")
-        entries = {key_hash(m.msgctxt, m.msgid): m for m in catalog.active}
-        for index in indexes:
-            decision = ledger.decisions[index]
-            message = entries.get(decision.key)
-            reviewer = panel.by_id(decision.reviewer)
-            if message is None or reviewer is None or text_hash(message) != decision.text:
-                continue
-            writers = {
-                (authors[n - 1] or "").casefold()
-                for n in msgstr_lines(lines, message.msgstr_line)
-                if 0 < n <= len(authors)
-            }
-            if reviewer.email.casefold() in writers:
-                yield (
-                    decision.line,
-                    (
-                        f"{decision.reviewer} approved a translation they wrote "
-                        f"({doc_id}:{message.msgstr_line})"
-                    ),
-                )
+    yield from reasons_by_check(review_index(context.root), context.locale, "review-self-approval")
 
 
 @ledger_check(
@@ -129,9 +68,10 @@ def self_approval(context: LedgerContext) -> Iterator[tuple[int, str]]:
     "record a new decision instead.",
 )
 def edited(context: LedgerContext) -> Iterator[tuple[int, str]]:
-    repo = open_repo(context.root)
-    for sha, email in edited_lines(repo, context.root / context.path):
-        yield 1, f"commit {sha} by {email} removed or changed ledger lines"
+    index = review_index(context.root)
+    for sha, email in index.rewrites.get(context.locale, []):
+        yield 1, f"commit {sha[:10]} by {email} removed or changed ledger lines"
+    yield from reasons_by_check(index, context.locale, "review-edited")
 
 
 @roster_check(
@@ -142,7 +82,7 @@ def edited(context: LedgerContext) -> Iterator[tuple[int, str]]:
     "reviewers for the language and module to workflows/panel.toml.",
 )
 def tier_unreachable(context: LedgerContext) -> Iterator[tuple[int, str]]:
-    panel = load_panel(context.root)
+    panel = review_index(context.root).panel  # the roster in force, as status reads it
     text = decode_utf8((context.root / PANEL).read_bytes(), PANEL)
     project = Project(context.root)
     modules: dict[str, list[Document]] = {}
@@ -169,3 +109,20 @@ def tier_unreachable(context: LedgerContext) -> Iterator[tuple[int, str]]:
                     f"roster lists {gap.listed}, so its {count} "
                     f"string{'' if count == 1 else 's'} here can never be approved",
                 )
+
+
+@roster_check(
+    "review-trust",
+    "error",
+    "A roster change counts only in a commit signed by a maintainer key of the roster before "
+    "it; the first roster that names a maintainer (or the commit EQUALCITY_TRUST_ROOT names) is "
+    "the trust root (docs/review.md).",
+)
+def trust(context: LedgerContext) -> Iterator[tuple[int, str]]:
+    if context.locale != min(Project(context.root).locales(), default=context.locale):
+        return  # the roster is checked once per language; its chain once in all
+    index = review_index(context.root)
+    for sha, why in index.roster_problems:
+        yield 1, f"commit {sha[:10]} {why}; the change is ignored"
+    if index.roster_note:
+        yield 1, index.roster_note

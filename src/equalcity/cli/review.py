@@ -9,10 +9,15 @@ import click
 from ..errors import EqualcityError
 from ..gitrepo import identity, open_repo
 from ..project import Document, Project
-from ..review import load_panel
 from ..reviewflow import current_reviewer, decide, describe, items, pending
+from ..reviewindex import review_index
 from .completion import documents, languages, modules
 from .errors import reports_errors
+
+KEY_HELP = (
+    "Your SSH signing key (private key file, or .pub with the key in ssh-agent); "
+    "default: git's user.signingkey (gpg.format=ssh)."
+)
 
 
 @click.group("review")
@@ -20,8 +25,10 @@ def command() -> None:
     """Approve translations or request changes (workflows/panel.toml is the roster).
 
     Who you are is git's user.email; each decision is a line in locales/LANG/reviews.jsonl and a
-    commit authored by you. An approval counts only while the source and the translation are
-    exactly what you approved.
+    commit authored by you and signed with your SSH key (--key, or git's user.signingkey with
+    gpg.format=ssh), which must be the key the roster gives you. A decision counts only in such a
+    signed commit, and an approval only while the source and the translation are exactly what you
+    approved; 'review list' and 'status' show the others as unverified.
     """
 
 
@@ -49,7 +56,7 @@ def list_command(
     reviewer = None
     try:
         email = identity(open_repo(project.root)).email
-        reviewer = load_panel(project.root).by_email(email)
+        reviewer = review_index(project.root).panel.by_email(email)
     except EqualcityError:
         pass
     shown = found if all_states else pending(found, reviewer)
@@ -103,10 +110,11 @@ def _decide(
     every: bool,
     decision: str,
     comment: str,
+    key: str | None,
 ) -> None:
     doc = Document.parse(doc_id)
     sha, count = decide(
-        project, locale, doc, decision, entry_ids=entries, every=every, comment=comment
+        project, locale, doc, decision, entry_ids=entries, every=every, comment=comment, key=key
     )
     click.echo(
         f"{decision}: {count} entr{'y' if count == 1 else 'ies'} of {doc.id}, commit {sha[:10]}"
@@ -119,13 +127,20 @@ def _decide(
 @click.option("--entry", "entries", multiple=True, help="An id from 'review list' (repeatable).")
 @click.option("--all", "every", is_flag=True, help="Every translated, non-fuzzy entry of the doc.")
 @click.option("--comment", default="")
+@click.option("--key", help=KEY_HELP)
 @click.pass_obj
 @reports_errors
 def approve_command(
-    project: Project, locale: str, doc_id: str, entries: tuple[str, ...], every: bool, comment: str
+    project: Project,
+    locale: str,
+    doc_id: str,
+    entries: tuple[str, ...],
+    every: bool,
+    comment: str,
+    key: str | None,
 ) -> None:
-    """Approve entries: a ledger line each, one commit authored by you."""
-    _decide(project, locale, doc_id, entries, every, "approve", comment)
+    """Approve entries: a ledger line each, one commit authored and signed by you."""
+    _decide(project, locale, doc_id, entries, every, "approve", comment, key)
 
 
 @command.command("request-changes")
@@ -134,13 +149,20 @@ def approve_command(
 @click.option("--entry", "entries", multiple=True, help="An id from 'review list' (repeatable).")
 @click.option("--all", "every", is_flag=True)
 @click.option("--comment", required=True, help="What to change; the translator sees it.")
+@click.option("--key", help=KEY_HELP)
 @click.pass_obj
 @reports_errors
 def request_changes_command(
-    project: Project, locale: str, doc_id: str, entries: tuple[str, ...], every: bool, comment: str
+    project: Project,
+    locale: str,
+    doc_id: str,
+    entries: tuple[str, ...],
+    every: bool,
+    comment: str,
+    key: str | None,
 ) -> None:
     """Send entries back: marked fuzzy with '# review: COMMENT (you, date)' in the PO file."""
-    _decide(project, locale, doc_id, entries, every, "request-changes", comment)
+    _decide(project, locale, doc_id, entries, every, "request-changes", comment, key)
 
 
 __all__ = ["command", "current_reviewer"]

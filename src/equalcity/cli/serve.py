@@ -7,9 +7,9 @@ import socket
 import click
 
 from ..errors import EqualcityError
-from ..gitrepo import open_repo
+from ..gitrepo import open_repo, signing_key
 from ..project import Project
-from ..reviewflow import resolve_reviewer
+from ..reviewflow import resolve_reviewer, usable_key
 from ..web.security import is_loopback
 from .errors import reports_errors
 
@@ -24,12 +24,19 @@ from .errors import reports_errors
     "reviewer_id",
     help="Your id on the panel (workflows/panel.toml); default: the one with git's user.email.",
 )
+@click.option(
+    "--key",
+    help="Your SSH signing key (private key file, or .pub with the key in ssh-agent); "
+    "default: git's user.signingkey.",
+)
 @click.pass_obj
 @reports_errors
-def command(project: Project, host: str, port: int, reviewer_id: str | None) -> None:
+def command(
+    project: Project, host: str, port: int, reviewer_id: str | None, key: str | None
+) -> None:
     """Start the review page: pick a language and module, read each entry beside its source
     and glossary terms, approve or request changes. Each decision is recorded exactly as
-    'equalcity review' records it (a ledger line and a commit authored by you).
+    'equalcity review' records it (a ledger line and a commit authored and signed by you).
 
     Listens on this computer only unless --host says otherwise; stop it with Ctrl+C.
     """
@@ -44,7 +51,9 @@ def command(project: Project, host: str, port: int, reviewer_id: str | None) -> 
         )
     open_repo(project.root).close()  # decisions are commits: refuse to start outside git
     reviewer, _who = resolve_reviewer(project, reviewer_id)
-    app = create_app(project, reviewer, host)
+    with open_repo(project.root) as repo:
+        usable_key(reviewer, key or signing_key(repo))  # refuse now, not at the first click
+    app = create_app(project, reviewer, host, key)
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

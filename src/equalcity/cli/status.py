@@ -51,7 +51,9 @@ def command(
     project: Project, locales: tuple[str, ...], fmt: str, out: Path | None, weeks: int
 ) -> None:
     """Per language × module: strings and source words untranslated, fuzzy, translated (waiting
-    for review), changes requested and approved; 'words done' = translated or approved.
+    for review), unverified (approvals that do not count: unsigned, or not signed with the
+    reviewer's key), changes requested and approved; 'words done' = translated, unverified or
+    approved.
 
     Where the roster (workflows/panel.toml) cannot satisfy a risk tier — too few reviewers or
     subject experts for that language and module — the translated count says how many of its
@@ -94,7 +96,7 @@ def _table(rows: list[Row]) -> str:
                 row.module,
                 str(row.total_strings),
                 *(_cell(row, name) for name in STATES),
-                f"{row.share('translated') + row.share('approved'):.0%}",
+                f"{row.share('translated') + row.share('unverified') + row.share('approved'):.0%}",
             ]
         )
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]

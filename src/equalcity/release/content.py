@@ -22,7 +22,8 @@ from ..errors import EqualcityError
 from ..fs import read_text
 from ..markdown import Segment, render_segments
 from ..project import Document, Project
-from ..review import Ledger, Panel, load_panel, read_ledger, review_state
+from ..review import Ledger, Panel, review_state
+from ..reviewindex import review_index
 
 UNAPPROVED = ("\u2e28", "\u2e29")  # ⸨ ⸩ translated, not approved (previews only)
 FALLBACK = ("\u2e26", "\u2e27")  # ⸦ ⸧ fallback text (no approved translation)
@@ -82,7 +83,7 @@ class LanguageStrings:
         self.project = project
         self.language = language
         self.panel = panel
-        self.ledger: Ledger = read_ledger(project.root, language)
+        self.ledger: Ledger = review_index(project.root).ledger(language)
 
     def catalog(self, doc: Document) -> Catalog:
         path = self.project.po_path(self.language, doc)
@@ -115,7 +116,7 @@ def document_text(
     panel = None
     for code in (edition.language, edition.fallback):
         if code != "en" and code not in languages:
-            panel = panel or load_panel(project.root)
+            panel = panel or review_index(project.root).panel
             languages[code] = LanguageStrings(project, code, panel)
     main = languages[edition.language]
     fallback = languages.get(edition.fallback) if edition.fallback != "en" else None

@@ -14,6 +14,7 @@ from ..editions import Edition, load_release
 from ..errors import EqualcityError
 from ..gitrepo import open_repo, require_history
 from ..project import Project
+from ..reviewindex import review_index
 
 
 def _show(repo: git.Repo, rev: str, path: str) -> str | None:
@@ -99,15 +100,22 @@ def edition_notes(repo: git.Repo, project: Project, edition: Edition, since: str
             continue
         if isinstance(record, dict) and record.get("decision") == "approve":
             approved_before.add((record.get("doc"), record.get("key"), record.get("text")))
+    judged = review_index(project.root).ledger(lang)
+    counted = {
+        d.line: (d.doc, d.key, d.text, d.reviewer, d.decision)
+        for d in judged.decisions
+        if judged.counts(d)
+    }
     new_lines = [
-        line
-        for line in (_show(repo, "HEAD", ledger) or "").splitlines()
+        (number, line)
+        for number, line in enumerate((_show(repo, "HEAD", ledger) or "").split("\n"), start=1)
         if line.strip() and line not in old
     ]
     approved: dict[str, set[str]] = {}
     reviewers: dict[str, set[str]] = {}
     requests: dict[str, int] = {}
-    for line in new_lines:
+    uncounted: dict[str, int] = {}
+    for number, line in new_lines:
         try:
             record = json.loads(line)
         except json.JSONDecodeError:
@@ -115,6 +123,10 @@ def edition_notes(repo: git.Repo, project: Project, edition: Edition, since: str
         if not isinstance(record, dict):
             continue
         doc = str(record.get("doc", "?"))
+        pinned = ("doc", "key", "text", "reviewer", "decision")
+        if counted.get(number) != tuple(record.get(f) for f in pinned):
+            uncounted[doc] = uncounted.get(doc, 0) + 1  # the review index does not count it
+            continue
         if record.get("decision") == "approve":
             if (record.get("doc"), record.get("key"), record.get("text")) in approved_before:
                 continue  # the same text approved again: nothing new for readers
@@ -122,9 +134,9 @@ def edition_notes(repo: git.Repo, project: Project, edition: Edition, since: str
             reviewers.setdefault(doc, set()).add(str(record.get("reviewer", "")))
         elif record.get("decision") == "request-changes":
             requests[doc] = requests.get(doc, 0) + 1
-    if not approved and not requests:
+    if not approved and not requests and not uncounted:
         lines.append("- no review decisions")
-    for doc in sorted(set(approved) | set(requests)):
+    for doc in sorted(set(approved) | set(requests) | set(uncounted)):
         parts = []
         if doc in approved:
             parts.append(
@@ -133,6 +145,11 @@ def edition_notes(repo: git.Repo, project: Project, edition: Edition, since: str
             )
         if doc in requests:
             parts.append(f"{requests[doc]} change requests")
+        if doc in uncounted:
+            parts.append(
+                f"{uncounted[doc]} decisions that do not count (unverified; 'equalcity check' "
+                "says why)"
+            )
         lines.append(f"- {doc}: {'; '.join(parts)}")
     lines += ["", "### Glossary"]
     before, after = _glossary(repo, since), _glossary(repo, "HEAD")

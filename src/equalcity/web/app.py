@@ -28,8 +28,9 @@ from ..glossary import Glossary
 from ..glossary import load as load_glossary
 from ..locales import english_name, is_rtl
 from ..project import Document, Project
-from ..review import DECISIONS, Reviewer, load_panel
+from ..review import DECISIONS, Reviewer
 from ..reviewflow import decide, items, pending
+from ..reviewindex import review_index
 from ..status import STATES
 from .entries import SHOWS, Filters, entry_view
 from .security import (
@@ -80,6 +81,7 @@ class PanelApp:
     project: Project
     reviewer: Reviewer
     bound_host: str = "127.0.0.1"
+    key: str | None = None  # the reviewer's signing key (default: git's user.signingkey)
     sessions: Sessions = field(default_factory=Sessions)
     _glossary: _Cache = field(default_factory=_Cache)
     _home: _Cache = field(default_factory=_Cache)
@@ -224,7 +226,7 @@ class PanelApp:
         modules = sorted({d.module for d in self.project.po_documents(locale)})
         if module not in modules:
             raise PageError(404, f"no module {module!r} in locales/{locale}/")
-        panel = load_panel(self.project.root)
+        panel = review_index(self.project.root).panel
         found = items(self.project, locale, module)
         shown = filters.apply(found, self.reviewer, panel)
         pages = max(1, -(-len(shown) // PAGE_SIZE))
@@ -305,6 +307,7 @@ class PanelApp:
                 comment=comment,
                 reviewer_id=self.reviewer.id,
                 expected={key: form.get("text", "")},
+                key=self.key,
             )
         except EqualcityError as exc:
             html = await run_in_threadpool(
@@ -351,10 +354,13 @@ class PanelApp:
             raise PageError(403, "a decision can only be sent from the review page itself")
 
 
-def create_app(project: Project, reviewer: Reviewer, host: str = "127.0.0.1") -> Starlette:
+def create_app(
+    project: Project, reviewer: Reviewer, host: str = "127.0.0.1", key: str | None = None
+) -> Starlette:
     """The review app for ``reviewer`` on ``project``; ``host`` is the address it listens on
-    (requests must name a loopback host unless it listens on another interface)."""
-    state = PanelApp(project, reviewer, host)
+    (requests must name a loopback host unless it listens on another interface); decisions are
+    signed with ``key`` (default: git's ``user.signingkey``)."""
+    state = PanelApp(project, reviewer, host, key)
     app = Starlette(routes=state.routes())
     app.state.panel = state
     return app

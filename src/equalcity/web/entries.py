@@ -17,6 +17,7 @@ from ..reviewflow import Item, pending, previous_approval, word_diff_ops
 SOURCE_LANGUAGE = "en"
 SHOWS = {
     "pending": "Waiting for my review",
+    "unverified": "Approvals that do not count",
     "changes-requested": "Changes requested",
     "approved": "Approved",
     "all": "All entries",
