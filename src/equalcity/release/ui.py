@@ -1,0 +1,106 @@
+"""The page furniture of a release (navigation, the preview notice, contact-card labels), as
+text that goes through the same PO files and review as the toolbox itself.
+
+``source/ui/page-furniture.md`` holds the English labels, each a paragraph after a
+``<!-- ui: KEY -->`` marker; ``extract`` and ``update`` give every language its
+``locales/<lang>/ui/page-furniture.po``, the panel reviews it like any document, and the release
+takes a label from it as it takes any string: approved (or, in a preview, translated), else the
+English text. ``ENGLISH`` is what a repository without the catalogue gets, and the list of keys
+the templates may use.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..catalog import Message
+from ..editions import Edition
+from ..fs import read_text
+from ..markdown import extract
+from ..project import Document, Project
+
+CATALOGUE = Document("ui", "page-furniture")
+_KEY = re.compile(r"<!--\s*ui:\s*([a-z0-9_]+)\s*-->")
+
+ENGLISH: dict[str, str] = {
+    "skip": "Skip to content",
+    "contents": "Contents",
+    "home": "Home",
+    "modules": "Modules",
+    "in_module": "In this module",
+    "previous": "Previous",
+    "next": "Next",
+    "pdf": "PDF for printing",
+    "version": "Version",
+    "testimony": "Testimony (fictional composite)",
+    "table_hint": "Wide table: scroll sideways to see every column.",
+    "preview": "Preview — not reviewed. Do not use with survivors or clients.",
+    "legend": "Marks in this preview:",
+    "unapproved": "translated, not yet approved by the expert panel",
+    "fallback": "not translated yet: English original",
+    "example": "example — not a real service",
+    "contacts_here": "Contacts in this document",
+    "phone": "Phone",
+    "hours": "Hours",
+    "languages": "Languages",
+    "remit": "What they do",
+    "audience": "Who it is for",
+    "address": "Address",
+    "web": "Web",
+    "email": "E-mail",
+    "verified": "Last verified",
+    "not_verified": "not verified yet: check before you refer",
+    "unknown": "not known: ask when you call",
+    "card": "Referral card",
+    "card_intro": "Who to call: the emergency and specialist services of this edition. "
+    "Check the hours and who each service is for before you refer.",
+    "emergency": "In an emergency",
+    "specialist": "Specialist services",
+    "card_a4": "Referral card, A4 (PDF)",
+    "card_a6": "Wallet card, A6 (PDF)",
+}
+
+
+def parse_catalogue(text: str) -> dict[str, str]:
+    """KEY → English label, from the catalogue's Markdown.
+
+    >>> parse_catalogue("# UI\\n\\n<!-- ui: home -->\\nHome\\n")
+    {'home': 'Home'}
+    """
+    keys: dict[int, str] = {}
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        match = _KEY.fullmatch(line.strip())
+        if match:
+            keys[number + 1] = match.group(1)  # the label is the next line's paragraph
+    return {keys[s.line]: s.msgid for s in extract(text) if s.line in keys}
+
+
+def labels(project: Project, edition: Edition, preview: bool) -> dict[str, str]:
+    """The edition's labels: a translation the panel approved (in previews, any translation
+    that is not fuzzy), otherwise English."""
+    from .content import LanguageStrings  # content imports this module's users
+
+    path = project.source_path(CATALOGUE)
+    if not path.exists():
+        return dict(ENGLISH)
+    english = {**ENGLISH, **parse_catalogue(read_text(path, project.rel(path)))}
+    if edition.language == "en":
+        return english
+    from ..review import load_panel
+
+    strings = LanguageStrings(project, edition.language, load_panel(project.root))
+    catalog = strings.catalog(CATALOGUE)
+    entries: dict[str, Message] = {
+        m.msgid: m for m in catalog.active if m.msgid and m.msgctxt is None
+    }
+    out = {}
+    for key, msgid in english.items():
+        message = entries.get(msgid)
+        text = msgid
+        if message is not None and message.translated:
+            state, _ = strings.review(message, CATALOGUE)
+            if state == "approved" or preview:
+                text = message.msgstr
+        out[key] = text
+    return out
