@@ -25,13 +25,14 @@ from .test_review import Repo
 
 RELEASE = DATA / "release"
 DOCS = ["01-basics/module", "01-basics/annex", "02-safety/module"]
+UI_DOC = "ui/page-furniture"  # the labels of the pages, translated and reviewed like the text
 
 
 class Toolbox(Repo):
     """A content repository with French (complete, approved) and Arabic (partial) translations."""
 
     def translate(self, language: str, table: dict[str, str]) -> None:
-        for doc in DOCS:
+        for doc in [*DOCS, UI_DOC]:
             po = self.root / "locales" / language / f"{doc}.po"
             catalog = read_po(po)
             for message in catalog.active:
@@ -41,7 +42,7 @@ class Toolbox(Repo):
 
     def approve(self, language: str) -> None:
         self.as_(f"rev-{language}@panel.example.org")
-        for doc in DOCS:
+        for doc in [*DOCS, UI_DOC]:
             self("review", "approve", "-l", language, "--doc", doc, "--all")
         self.as_("maintainer@example.org")
 
@@ -139,6 +140,9 @@ def test_checksums_and_zip_cover_the_bundle(built: Toolbox) -> None:
         *(f"markdown/{d}.md" for d in DOCS),
         "pdf/01-basics.pdf",
         "pdf/02-safety.pdf",
+        "html/referral-card.html",
+        "pdf/referral-card-a4.pdf",
+        "pdf/referral-card-a6.pdf",
     }
     for name, digest in listed.items():
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
@@ -166,7 +170,7 @@ def test_blocked_edition_writes_nothing_and_says_why(box: Toolbox) -> None:
     output = box.release("--edition", "ar", code=1)
     assert "ar: blocked" in output
     assert re.search(
-        r"coverage\s+locales/ar/\s+0\.0% of strings approved \(0/23\), needs 100%", output
+        r"coverage\s+locales/ar/\s+0\.0% of strings approved \(0/27\), needs 100%", output
     )
     assert re.search(r"contact\s+source/contacts.toml:\d+\s+helpline: an example", output)
     assert re.search(r"tree\s+locales/ar/notes.txt\s+uncommitted change", output)
@@ -330,7 +334,7 @@ def test_second_release_comes_from_the_cache(box: Toolbox) -> None:
     other.write_text(other.read_text("utf-8").replace("à l’écart", "tranquille"), "utf-8")
     box.commit_all("French wording")
     third = box.release("--edition", "ar")
-    assert "(from cache)" not in third and "(2 PDFs unchanged, reused)" in third
+    assert "(from cache)" not in third and "(4 PDFs unchanged, reused)" in third  # 2 + cards
     assert box.files("ar")["pdf/01-basics.pdf"] == files["pdf/01-basics.pdf"]
     manifest = json.loads((box.root / "dist/ar/manifest.json").read_text("utf-8"))
     assert manifest["commit"] == box.git.head.commit.hexsha  # the manifest names the new commit
@@ -439,7 +443,7 @@ def test_pages_in_chromium_ltr_and_rtl(built: Toolbox) -> None:
         for edition, lang, direction in (("fr-LU", "fr", "ltr"), ("ar", "ar", "rtl")):
             html = built.root / "dist" / edition / "html"
             pages = sorted(html.rglob("*.html"))
-            assert len(pages) == 4
+            assert len(pages) == 5  # index, three documents, the referral card
             for path in pages:
                 page = browser.new_page()
                 errors = console_errors(page)

@@ -12,6 +12,7 @@ from ..editions import Edition, load_release, release_inputs
 from ..fs import remove_leftovers
 from ..project import Project
 from .bundle import EditionResult, build, commit_info, gate, input_key, restore, store
+from .ui import CATALOGUE
 
 DEFAULT_CACHE = Path(".cache/equalcity")
 
@@ -28,9 +29,11 @@ class Plan:
 def plan(project: Project, edition_ids: Sequence[str], preview: bool) -> list[Plan]:
     release = load_release(project)
     editions = [release.edition(e) for e in edition_ids] if edition_ids else list(release.editions)
-    documents = project.documents()
+    documents = [d for d in project.documents() if d.module != CATALOGUE.module]
     modules = {d.module for d in documents}
-    return [Plan(e, preview or e.preview, len(documents) + len(modules)) for e in editions]
+    # one step per document, per module PDF and per referral-card PDF (A4, A6)
+    steps = len(documents) + len(modules) + 2
+    return [Plan(e, preview or e.preview, steps) for e in editions]
 
 
 def release_edition(

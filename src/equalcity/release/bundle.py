@@ -39,9 +39,11 @@ from ..errors import EqualcityError
 from ..fs import write_atomic
 from ..gitrepo import open_repo, require_history
 from ..project import Document, Project
+from . import cards as cards_
 from . import html as html_
 from .content import DocumentText, LanguageStrings, document_text
 from .pdf import render_job
+from .ui import CATALOGUE, labels
 
 Progress = Callable[[int], None]
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -145,9 +147,12 @@ def gate(
 
 
 def _modules(project: Project) -> dict[str, list[Document]]:
+    """The toolbox's modules and their documents, the module first (the UI catalogue is not a
+    module: its strings are the pages' labels)."""
     modules: dict[str, list[Document]] = {}
     for doc in project.documents():
-        modules.setdefault(doc.module, []).append(doc)
+        if doc.module != CATALOGUE.module:
+            modules.setdefault(doc.module, []).append(doc)
     for docs in modules.values():
         docs.sort(key=lambda d: (d.name != "module", d.name))
     return modules
@@ -178,17 +183,23 @@ def build(
     """Write ``dist/<edition>/`` (replacing what was there) and its zip."""
     result = EditionResult(edition, preview)
     contacts = contacts_for(project, edition)
+    ui = labels(project, edition, preview)
     languages: dict[str, LanguageStrings] = {}
     modules = _modules(project)
     texts: dict[str, DocumentText] = {}
     for docs in modules.values():
         for doc in docs:
             texts[doc.id] = document_text(
-                project, edition, doc, preview=preview, contacts=contacts, languages=languages
+                project,
+                edition,
+                doc,
+                preview=preview,
+                contacts=contacts,
+                languages=languages,
+                example=ui["example"],
             )
             progress(1)
     language = edition.language
-    ui = html_.ui(language)
     site_title = edition.title or release.title or "equalcity"
     common = {
         "lang": html_.html_lang(language),
@@ -202,65 +213,109 @@ def build(
         "commit": commit.sha,
         "tool_version": __version__,
     }
+
+    def marked(text: str) -> str:
+        return html_.marked_text(
+            text, ui, highlight=preview, fallback_lang=html_.html_lang(edition.fallback)
+        )
+
+    def cards_of(doc: Document, anchor: str) -> str:
+        used = [contacts[c] for c in texts[doc.id].contacts if c in contacts]
+        return cards_.cards_section(used, ui, language, anchor)
+
+    order = [doc for docs in modules.values() for doc in docs]
     files: dict[str, bytes] = {}
     index_modules = []
     print_pages: list[tuple[str, str]] = []
     for module, docs in modules.items():
         rendered_docs = []
+        siblings = [
+            {"href": f"../{d.module}/{d.name}.html", "title": texts[d.id].title or d.id, "id": d.id}
+            for d in docs
+        ]
         for doc in docs:
             text = texts[doc.id]
             files[f"markdown/{doc.module}/{doc.name}.md"] = text.markdown.encode("utf-8")
             page = html_.render_markdown(
                 text.marked,
                 language,
+                labels=ui,
                 highlight=preview,
                 fallback_lang=edition.fallback,
                 heading_ids=text.heading_ids,
             )
+            cards = cards_of(doc, "contact-cards")
+            headings = (
+                (*page.headings, (2, "contact-cards", ui["contacts_here"]))
+                if cards
+                else page.headings
+            )
+            position = order.index(doc)
+            neighbours = {
+                "previous": order[position - 1] if position > 0 else None,
+                "next": order[position + 1] if position + 1 < len(order) else None,
+            }
             files[f"html/{doc.module}/{doc.name}.html"] = html_.page(
                 "document.html",
                 root="../",
                 title=text.title or doc.id,
-                headings=page.headings,
-                body=page.body,
+                headings=headings,
+                body=page.body + cards,
+                siblings=siblings,
+                current=doc.id,
+                pdf=f"../../pdf/{module}.pdf",
+                neighbours={
+                    key: {
+                        "href": f"../{d.module}/{d.name}.html",
+                        "title": texts[d.id].title or d.id,
+                    }
+                    for key, d in neighbours.items()
+                    if d is not None
+                },
                 **common,
             ).encode("utf-8")
             printed = html_.render_markdown(
                 text.marked,
                 language,
+                labels=ui,
                 pdf=True,
                 highlight=preview,
                 fallback_lang=edition.fallback,
                 heading_ids=[f"{doc.module}-{doc.name}-{i}" for i in text.heading_ids],
                 doc_id=f"{doc.module}-{doc.name}",
             )
-            rendered_docs.append({"id": doc.id.replace("/", "-"), "body": printed.body})
-        title = texts[docs[0].id].title or module
+            rendered_docs.append(
+                {
+                    "id": doc.id.replace("/", "-"),
+                    "body": printed.body + cards_of(doc, f"{doc.module}-{doc.name}-contact-cards"),
+                }
+            )
+        first = texts[docs[0].id]
+        title = first.title or module
         index_modules.append(
             {
                 "id": module,
-                "title": title,
+                "title": marked(first.marked_title) if first.title else module,
                 "pdf": f"../pdf/{module}.pdf",
                 "documents": [
                     {
                         "href": f"{d.module}/{d.name}.html",
-                        "title": texts[d.id].title or d.id,
-                        "summary": texts[d.id].summary,
+                        "title": marked(texts[d.id].marked_title) if texts[d.id].title else d.id,
+                        "summary": marked(texts[d.id].marked_summary),
                     }
                     for d in docs
                 ],
             }
         )
-        running = f"{site_title} · {edition.id}" + (f" · {ui['preview']}" if preview else "")
         print_pages.append(
             (
-                module,
+                f"pdf/{module}.pdf",
                 html_.page(
                     "print.html",
                     title=title,
                     documents=rendered_docs,
                     css=html_.stylesheet(),
-                    running_head=css_string(running),
+                    running_head=css_string(_running_head(site_title, edition, ui, preview)),
                     **common,
                 ),
             )
@@ -268,12 +323,36 @@ def build(
     files["html/index.html"] = html_.page(
         "index.html", root="", modules=index_modules, **common
     ).encode("utf-8")
+    emergency, specialist = cards_.referral_order(
+        contacts[c] for c in used_contacts(project) if c in contacts
+    )
+    card_values = {
+        "emergency": [cards_.card(c, ui, language, compact=True) for c in emergency],
+        "specialist": [cards_.card(c, ui, language, compact=True) for c in specialist],
+    }
+    files["html/referral-card.html"] = html_.page(
+        "card.html", root="", **card_values, **common
+    ).encode("utf-8")
+    for size in ("a4", "a6"):
+        print_pages.append(
+            (
+                f"pdf/referral-card-{size}.pdf",
+                html_.page(
+                    "card-print.html",
+                    size=size,
+                    css=html_.stylesheet(),
+                    running_head=css_string(_running_head(site_title, edition, ui, preview)),
+                    **card_values,
+                    **common,
+                ),
+            )
+        )
     files["html/style.css"] = html_.stylesheet().encode("utf-8")
     pdfs = _render_pdfs([html for _, html in print_pages], cache, jobs, progress)
-    for (module, _), (data, was_cached) in zip(print_pages, pdfs, strict=True):
-        files[f"pdf/{module}.pdf"] = data
+    for (name, _), (data, was_cached) in zip(print_pages, pdfs, strict=True):
+        files[name] = data
         result.pdfs_cached += was_cached
-    result.documents = [texts[doc.id].as_manifest() for docs in modules.values() for doc in docs]
+    result.documents = [texts[doc.id].as_manifest() for doc in order]
     manifest = _manifest(project, release, edition, preview, commit, result.documents, contacts)
     files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
     sums = "".join(f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n" for name in sorted(files))
@@ -283,6 +362,10 @@ def build(
     result.folder = _replace_folder(dist / edition.id, files)
     result.archive = result.folder / archive_name
     return result
+
+
+def _running_head(site_title: str, edition: Edition, ui: dict[str, str], preview: bool) -> str:
+    return f"{site_title} · {edition.id}" + (f" · {ui['preview']}" if preview else "")
 
 
 def _render_pdfs(

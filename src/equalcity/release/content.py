@@ -12,14 +12,16 @@ parses as it does at the start or end of a line.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import yaml
 
 from ..catalog import Catalog, Message, read_po
-from ..editions import PLACEHOLDER, Contact, Edition, placeholders
+from ..editions import PLACEHOLDER, SOURCE_CONTACTS, Contact, Edition, placeholders
 from ..errors import EqualcityError
 from ..fs import read_text
+from ..locales import language_of
 from ..markdown import Segment, render_segments
 from ..project import Document, Project
 from ..review import Ledger, Panel, review_state
@@ -51,7 +53,12 @@ class DocumentText:
     heading_ids: list[str]  # anchors of the headings, from the English text: links keep working
     title: str
     summary: str
-    strings: int = 0  # distinct strings of the document
+    strings: int = 0
+    marked_title: str = ""  # title and summary with the preview's sentinel marks
+    marked_summary: str = ""
+    contacts: list[str] = field(
+        default_factory=list
+    )  # contact ids, in order of first use  # distinct strings of the document
     approved: int = 0
     unapproved: int = 0  # shown although not approved (previews)
     fallback: int = 0
@@ -110,8 +117,10 @@ def document_text(
     preview: bool,
     contacts: dict[str, Contact],
     languages: dict[str, LanguageStrings] | None = None,
+    example: str = "example — not a real service",
 ) -> DocumentText:
-    """The edition's text of one document, with counts for the manifest."""
+    """The edition's text of one document, with counts for the manifest; ``example`` is the
+    label every placeholder contact carries, in the edition's language."""
     languages = languages if languages is not None else {}
     panel = None
     for code in (edition.language, edition.fallback):
@@ -176,15 +185,18 @@ def document_text(
         marked_text = render_segments(source, marked)
     except EqualcityError as exc:
         raise exc.located(display) from None
+    english = FALLBACK if language_of(edition.language) != "en" else None
     result = DocumentText(
         doc,
-        fill_contacts(markdown, contacts, display),
-        fill_contacts(marked_text, contacts, display),
+        fill_contacts(markdown, contacts, display, example=example),
+        fill_contacts(marked_text, contacts, display, example=example, english=english),
         heading_ids(source),
         "",
         "",
     )
     result.title, result.summary = front_matter(result.markdown)
+    result.marked_title, result.marked_summary = front_matter(result.marked)
+    result.contacts = list(dict.fromkeys(c for c, _ in placeholders(source)))
     for choice in choices.values():
         result.strings += 1
         if choice.status == "approved":
@@ -205,30 +217,44 @@ def heading_ids(source: str) -> list[str]:
     return [anchor for _, anchor, _ in headings_of(source, all_levels=True)]
 
 
-def contact_text(contact: Contact) -> str:
-    """A contact as Markdown: the name (linked when it has a web page) and the phone number.
+def contact_text(
+    contact: Contact, example: str = "", english: tuple[str, str] | None = None
+) -> str:
+    """A contact as Markdown: the name (linked when it has a web page), the phone number, and
+    for a placeholder the ``example`` label; ``english`` wraps a name that comes from the English
+    register in the fallback marks, so it is laid out as English inside another language.
 
-    >>> import datetime as dt
     >>> c = Contact("x", "Helpline", "116 006", "https://e.org", "", "", False, None, "f", 1)
     >>> contact_text(c)
     '[Helpline](https://e.org) ([116 006](tel:116006))'
+    >>> contact_text(Contact("y", "Shelter", "+00 1", "", "", "", True, None, "f", 1), "example")
+    'Shelter ([+00 1](tel:+001), *example*)'
     """
     name = contact.name.replace("[", "\\[").replace("]", "\\]")
+    if english is not None and contact.origin == SOURCE_CONTACTS:
+        name = english[0] + name + english[1]
     text = f"[{name}]({contact.url})" if contact.url else name
     details = []
     if contact.phone:
-        digits = "".join(ch for ch in contact.phone if ch.isdigit() or ch == "+")
-        details.append(f"[{contact.phone}](tel:{digits})")
+        details.append(f"[{contact.phone}](tel:{contact.all_numbers[0].tel})")
     if contact.email:
         details.append(f"<{contact.email}>")
+    if contact.example and example:
+        details.append(f"*{example}*")
     return text + (f" ({', '.join(details)})" if details else "")
 
 
-def fill_contacts(text: str, contacts: dict[str, Contact], display: str) -> str:
+def fill_contacts(
+    text: str,
+    contacts: Mapping[str, Contact],
+    display: str,
+    *,
+    example: str = "",
+    english: tuple[str, str] | None = None,
+) -> str:
     """Replace every ``{{contact:ID}}``; an ID no contacts file defines is an error."""
 
-    def replace(match: object) -> str:
-        assert hasattr(match, "group") and hasattr(match, "start")
+    def replace(match: re.Match[str]) -> str:
         contact = contacts.get(match.group(1))
         if contact is None:
             line = text.count("\n", 0, match.start()) + 1
@@ -238,7 +264,7 @@ def fill_contacts(text: str, contacts: dict[str, Contact], display: str) -> str:
                 path=display,
                 line=line,
             )
-        return contact_text(contact)
+        return contact_text(contact, example, english)
 
     return PLACEHOLDER.sub(replace, text)
 

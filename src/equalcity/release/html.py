@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -25,6 +25,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from ..locales import is_rtl, language_of, parse_name
 from .content import FALLBACK, SENTINELS, UNAPPROVED
+from .ui import ENGLISH
 
 _MARKER = re.compile(r"^\s*<!--\s*equalcity:\s*([\w\s-]*?)\s*-->\s*$")
 _TAG = re.compile(r"<[^>]*>")
@@ -44,76 +45,6 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
-
-# The page furniture in each language (the content itself comes from the PO files).
-UI: dict[str, dict[str, str]] = {
-    "en": {
-        "skip": "Skip to content",
-        "contents": "Contents",
-        "preview": "Preview — not reviewed. Do not use with survivors or clients.",
-        "unapproved": "translated, not yet approved by the expert panel",
-        "fallback": "not translated yet: English original",
-        "modules": "Modules",
-        "pdf": "PDF",
-        "testimony": "Testimony (fictional composite)",
-        "version": "Version",
-        "home": "Home",
-    },
-    "fr": {
-        "skip": "Aller au contenu",
-        "contents": "Sommaire",
-        "preview": (
-            "Version provisoire — non relue. Ne pas utiliser avec les victimes ou le public."
-        ),
-        "unapproved": "traduit, pas encore validé par le comité d’experts",
-        "fallback": "pas encore traduit : original anglais",
-        "modules": "Modules",
-        "pdf": "PDF",
-        "testimony": "Témoignage (récit composite fictif)",
-        "version": "Version",
-        "home": "Accueil",
-    },
-    "de": {
-        "skip": "Zum Inhalt springen",
-        "contents": "Inhalt",
-        "preview": "Vorschau – nicht geprüft. Nicht mit Betroffenen oder Klientinnen verwenden.",
-        "unapproved": "übersetzt, noch nicht vom Fachgremium freigegeben",
-        "fallback": "noch nicht übersetzt: englisches Original",
-        "modules": "Module",
-        "pdf": "PDF",
-        "testimony": "Erfahrungsbericht (fiktive Zusammenstellung)",
-        "version": "Version",
-        "home": "Startseite",
-    },
-    "pt": {
-        "skip": "Saltar para o conteúdo",
-        "contents": "Índice",
-        "preview": "Pré-visualização — não revista. Não utilizar com sobreviventes ou utentes.",
-        "unapproved": "traduzido, ainda não aprovado pelo painel de especialistas",
-        "fallback": "ainda não traduzido: original em inglês",
-        "modules": "Módulos",
-        "pdf": "PDF",
-        "testimony": "Testemunho (relato compósito fictício)",
-        "version": "Versão",
-        "home": "Início",
-    },
-    "ar": {
-        "skip": "الانتقال إلى المحتوى",
-        "contents": "المحتويات",
-        "preview": "نسخة أولية — لم تُراجَع. لا تُستخدم مع الناجيات أو المراجِعات.",
-        "unapproved": "مترجَم، ولم يعتمده فريق الخبراء بعد",
-        "fallback": "لم يُترجَم بعد: النص الإنجليزي الأصلي",
-        "modules": "الوحدات",
-        "pdf": "PDF",
-        "testimony": "شهادة (رواية مركّبة خيالية)",
-        "version": "الإصدار",
-        "home": "الصفحة الرئيسية",
-    },
-}
-
-
-def ui(language: str) -> dict[str, str]:
-    return {**UI["en"], **UI.get(language_of(language), {})}
 
 
 def direction(language: str) -> str:
@@ -206,8 +137,10 @@ def _prepare(
                     else:
                         child.attrSet("href", target)
                     if target and target.startswith("tel:"):
-                        # A phone number reads left to right in every script ("+352 …").
+                        # A phone number reads left to right in every script ("+352 …"),
+                        # and never breaks across lines (the class keeps it on one).
                         child.attrSet("dir", "ltr")
+                        child.attrSet("class", "tel")
     return headings
 
 
@@ -254,7 +187,7 @@ def sanitise(html: str) -> str:
     )
 
 
-def _marks(html: str, labels: dict[str, str], highlight: bool, fallback_lang: str) -> str:
+def _marks(html: str, labels: Mapping[str, str], highlight: bool, fallback_lang: str) -> str:
     """Sentinels → ``<mark>`` (previews) in text; removed inside tags (e.g. an image's alt).
 
     Fallback text always carries its own ``lang`` and ``dir``, so English inside an Arabic
@@ -275,10 +208,33 @@ def _marks(html: str, labels: dict[str, str], highlight: bool, fallback_lang: st
     return re.sub(f"[{SENTINELS}]", lambda m: replacements[m.group()], html)
 
 
+def marked_text(
+    text: str, labels: Mapping[str, str], *, highlight: bool, fallback_lang: str = "en"
+) -> str:
+    """Plain text with sentinel marks (a title, a summary) as escaped HTML with the marks.
+
+    >>> marked_text("\u2e28Titre\u2e29 <b>", ENGLISH, highlight=True)[:26]
+    '<mark class="unapproved" t'
+    """
+    return _marks(escape(text, quote=False), labels, highlight, fallback_lang)
+
+
+def _scroll_boxes(html: str, hint: str) -> str:
+    """Each table in its own box that scrolls sideways on a narrow screen (the page itself never
+    does), keyboard-focusable and named, with a visible hint above it."""
+    label = escape(hint)
+    return html.replace(
+        "<table>",
+        f'<p class="scroll-hint" aria-hidden="true">{label}</p>'
+        f'<div class="table-scroll" role="region" tabindex="0" aria-label="{label}"><table>',
+    ).replace("</table>", "</table></div>")
+
+
 def render_markdown(
     markdown: str,
     language: str,
     *,
+    labels: Mapping[str, str] = ENGLISH,
     pdf: bool = False,
     highlight: bool = False,
     fallback_lang: str = "en",
@@ -292,9 +248,11 @@ def render_markdown(
     env: dict[str, object] = {"docId": doc_id} if doc_id else {}
     tokens = md.parse(markdown, env)
     headings = _prepare(tokens, pdf, heading_ids)
-    tokens = _figures(tokens, ui(language)["testimony"])
+    tokens = _figures(tokens, labels["testimony"])
     html = md.renderer.render(tokens, md.options, env)
-    body = _marks(sanitise(html), ui(language), highlight, html_lang(fallback_lang))
+    body = _marks(sanitise(html), labels, highlight, html_lang(fallback_lang))
+    if not pdf:
+        body = _scroll_boxes(body, labels["table_hint"])
     return Rendered(body, tuple(headings))
 
 
