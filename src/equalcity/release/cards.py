@@ -80,23 +80,32 @@ def card(
     if contact.example:
         parts.append(f'<p class="example-label"><strong>{escape(labels["example"])}</strong></p>')
     rows: list[tuple[str, str]] = []
+    missing: list[str] = []  # compact cards name the unknown fields on one line
     numbers = contact.all_numbers
     for number in numbers:
-        label = _value(number.purpose, lang, page_lang) if number.purpose else labels["phone"]
-        rows.append((label, tel_link(number)))
+        purpose = _value(number.purpose, lang, page_lang) if number.purpose else ""
+        if purpose:
+            # the number first: on a wall card the eye looks for the digits
+            rows.append((tel_link(number), purpose))
+        else:
+            rows.append((escape(labels["phone"]), tel_link(number)))
     if not numbers:
         rows.append((escape(labels["phone"]), unknown))
-    rows.append((escape(labels["hours"]), text(contact.hours)))
-    rows.append((escape(labels["audience"]), text(contact.audience)))
-    rows.append((escape(labels["remit"]), text(contact.remit)))
     names = ", ".join(language_name(code, page_lang) for code in contact.languages)
-    rows.append((escape(labels["languages"]), escape(names) if names else unknown))
+    for key, value in (
+        ("hours", text(contact.hours) if contact.hours else ""),
+        ("audience", text(contact.audience) if contact.audience else ""),
+        ("remit", text(contact.remit) if contact.remit else ""),
+        ("languages", escape(names)),
+    ):
+        if value:
+            rows.append((escape(labels[key]), value))
+        elif compact:
+            missing.append(labels[key])
+        else:
+            rows.append((escape(labels[key]), unknown))
     if contact.address:
         rows.append((escape(labels["address"]), text(contact.address)))
-    if contact.url and compact:
-        rows.append(
-            (escape(labels["web"]), f'<a href="{escape(contact.url)}">{escape(contact.url)}</a>')
-        )
     if contact.email:
         mail = escape(contact.email)
         rows.append((escape(labels["email"]), f'<a href="mailto:{mail}">{mail}</a>'))
@@ -109,7 +118,12 @@ def card(
     parts.append("<dl>")
     for label, value in rows:
         parts.append(f"<div><dt>{label}</dt><dd>{value}</dd></div>")
-    parts.append("</dl></article>")
+    parts.append("</dl>")
+    if missing:
+        parts.append(
+            f'<p class="unknown">{escape(", ".join(missing))} — {escape(labels["unknown"])}</p>'
+        )
+    parts.append("</article>")
     return "\n".join(parts)
 
 
