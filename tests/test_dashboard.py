@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 from equalcity.catalog import read_po, write_po_files
-from equalcity.dashboard import BAR_WIDTH, collect, nice_ceiling, render_html, trend_chart
+from equalcity.dashboard import (
+    BAR_WIDTH,
+    collect,
+    group_blockers,
+    nice_ceiling,
+    percent,
+    render_html,
+    trend_chart,
+)
+from equalcity.editions import Blocker
 from equalcity.history import Point, Trend, weekly
 from equalcity.project import Project
 from equalcity.status import STATES, compute, words
@@ -112,10 +121,40 @@ def test_trend_chart_scales_and_keeps_labels_apart() -> None:
     assert [t.value for t in chart.y_ticks] == [0, 20, 40, 60, 80, 100]
     assert fr.points[0][0] < fr.points[1][0] < fr.points[2][0]
     assert fr.points[2][1] < fr.points[1][1] < fr.points[0][1]  # more words: higher up
-    both = trend_chart(Trend([Point(monday, "c", {"ar": {}, "de": {}, "fr": {}})]))
-    labels = sorted(s.label_y for s in both.series)
+    labels = sorted(s.label_y for s in chart.series if s.label)
+    assert all(b - a >= 15 for a, b in itertools.pairwise(labels))
+    # three languages at 0 are one label naming all three, not three names on top of each other
+    # (and their lines differ by dash pattern, not by colour alone)
+    three = trend_chart(
+        Trend([Point(monday, "c", {"ar": {}, "de": {}, "fr": {}, "pt": {"approved": 50}})])
+    )
+    assert sorted(s.label for s in three.series if s.label) == ["ar, de, fr", "pt"]
+    assert len({s.dash for s in three.series}) == 4
+    labels = sorted(s.label_y for s in three.series if s.label)
     assert all(b - a >= 15 for a, b in itertools.pairwise(labels))
     assert nice_ceiling(101) == 200
+
+
+def test_shares_are_rounded_down_and_blockers_grouped() -> None:
+    assert [percent(v) for v in (0.996, 0.9999, 1.0, 0.0, 0.5)] == [
+        "99%",
+        "99%",
+        "100%",
+        "0%",
+        "50%",
+    ]
+    twelve = [Blocker("tree", f"locales/fr/m/{n}.po", "uncommitted change") for n in range(12)]
+    contacts = [Blocker("contact", f"c.toml:{n}", f"id{n}: never verified") for n in range(3)]
+    alone = Blocker("coverage", "locales/fr/", "99.6% approved")
+    groups = group_blockers([*twelve, *contacts, alone])
+    assert [(g.gate, g.detail) for g in groups] == [
+        ("tree", "uncommitted change"),
+        ("contact", "never verified"),
+        ("coverage", "99.6% approved"),
+    ]
+    assert groups[0].places.startswith("12 files: locales/fr/m/0.po, locales/fr/m/1.po")
+    assert groups[1].places == "3 contacts: id0 (c.toml:0), id1 (c.toml:1), id2 (c.toml:2)"
+    assert groups[2].places == "locales/fr/"
 
 
 class Elements(HTMLParser):
@@ -153,6 +192,9 @@ def test_status_html_is_self_contained_and_its_numbers_are_the_status(tmp_path: 
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!doctype html>")
     assert "://" not in page  # no CDN, no external stylesheet, font, image or script
+    # the figure after each bar is the approved share, and says so
+    values = re.findall(r'<text class="value"[^>]*>([^<]*)</text>', page)
+    assert values and all(re.fullmatch(r"\d+% approved", v) for v in values), values
     html = parse(page)
     tags = {tag for tag, _, _ in html.found}
     assert "svg" in tags and "script" not in tags and "style" in tags

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .editions import CONFIG as RELEASE_CONFIG
@@ -122,6 +122,56 @@ def release_blockers(project: Project, today: dt.date) -> Releases:
     return Releases(tuple(views))
 
 
+def percent(value: float) -> str:
+    """A share as a whole percentage rounded down, so that 99.6 % approved never reads as done.
+
+    >>> percent(0.996), percent(1.0), percent(0.004), percent(0.29)
+    ('99%', '100%', '0%', '29%')
+    """
+    return f"{math.floor(round(value * 100, 6))}%"
+
+
+@dataclass(frozen=True)
+class BlockerGroup:
+    """Blockers with one cause, e.g. twelve uncommitted files: one line on the page."""
+
+    gate: str
+    detail: str
+    where: tuple[str, ...]
+
+    @property
+    def places(self) -> str:
+        if len(self.where) == 1:
+            return self.where[0]
+        noun = {"tree": "files", "contact": "contacts"}.get(self.gate, "places")
+        return f"{len(self.where)} {noun}: {', '.join(self.where)}"
+
+
+def group_blockers(found: Iterable[Blocker]) -> list[BlockerGroup]:
+    """One group per gate and cause, in first-seen order; a contact's id moves from the cause
+    to the list of places, so five unverified contacts are one line.
+
+    >>> [g.places for g in group_blockers([Blocker("tree", "a.po", "uncommitted"),
+    ...                                    Blocker("tree", "b.po", "uncommitted")])]
+    ['2 files: a.po, b.po']
+    """
+    items = list(found)
+    groups: dict[tuple[str, str], list[tuple[str, Blocker]]] = {}
+    for blocker in items:
+        detail, place = blocker.detail, blocker.where
+        if blocker.gate == "contact" and ": " in detail:
+            contact, detail = detail.split(": ", 1)
+            place = f"{contact} ({blocker.where})"
+        groups.setdefault((blocker.gate, detail), []).append((place, blocker))
+    out = []
+    for (gate, detail), members in groups.items():
+        if len(members) == 1:  # alone: exactly as the release gate words it
+            out.append(BlockerGroup(gate, members[0][1].detail, (members[0][1].where,)))
+        else:
+            out.append(BlockerGroup(gate, detail, tuple(place for place, _ in members)))
+    return out
+
+
 # -- geometry --------------------------------------------------------------------------------
 
 BAR_X, BAR_WIDTH, ROW_HEIGHT, BAR_HEIGHT = 230, 440, 34, 22
@@ -179,6 +229,8 @@ def bars(rows: list[Row]) -> list[Bar]:
 PLOT = {"left": 64.0, "right": 620.0, "top": 16.0, "bottom": 216.0}
 LABEL_GAP = 15.0
 LINE_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000")
+# Lines differ by dash pattern as well as colour (colour blindness, greyscale printing).
+LINE_DASHES = ("", "8 4", "2 3", "10 3 2 3", "4 4", "1 5", "12 6")
 
 
 @dataclass(frozen=True)
@@ -187,6 +239,8 @@ class Series:
     colour: str
     points: tuple[tuple[float, float, int], ...]  # x, y, approved words
     label_y: float = 0.0  # where the language's name goes, clear of the other names
+    label: str = ""  # the names at the line's end: "de, pt, ar" when lines end together
+    dash: str = ""
 
     @property
     def polyline(self) -> str:
@@ -247,14 +301,27 @@ def trend_chart(trend: Trend) -> TrendChart:
         )
         for i, locale in enumerate(trend.locales)
     ]
-    # Names at the end of each line, moved apart where lines end close together.
-    placed: dict[str, float] = {}
+    # Names at the end of each line, moved apart where lines end close together; lines that
+    # end at the same value (three languages at 0) share one label naming them all.
+    placed: dict[str, tuple[float, str]] = {}
     ceiling = math.inf
-    for line in sorted(lines, key=lambda s: (-s.points[-1][1], s.locale)):
-        ceiling = min(line.points[-1][1] + 4, ceiling - LABEL_GAP)
-        placed[line.locale] = ceiling
+    ends: dict[int, list[Series]] = {}
+    for line in lines:
+        ends.setdefault(line.points[-1][2], []).append(line)
+    for value in sorted(ends, reverse=True):
+        together = ends[value]
+        ceiling = min(together[0].points[-1][1] + 4, ceiling - LABEL_GAP)
+        for n, line in enumerate(together):
+            placed[line.locale] = (ceiling, ", ".join(s.locale for s in together) if n == 0 else "")
     series = tuple(
-        Series(line.locale, line.colour, line.points, placed[line.locale]) for line in lines
+        Series(
+            line.locale,
+            line.colour,
+            line.points,
+            *placed[line.locale],
+            LINE_DASHES[i % len(LINE_DASHES)],
+        )
+        for i, line in enumerate(lines)
     )
     step = nice_ceiling(top // 5)
     y_ticks = tuple(Axis(v, y_of(v), f"{v:,}") for v in range(0, top + 1, step))
@@ -311,4 +378,5 @@ def render_html(
         waiting=waiting or {},
         who=who,
         roster_notes=[note for row in dashboard.rows for note in row.roster_notes()],
+        group_blockers=group_blockers,
     )

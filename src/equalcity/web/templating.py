@@ -7,6 +7,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from ..dashboard import percent
+
 _ENV = Environment(
     loader=PackageLoader("equalcity.web", "templates"),
     autoescape=True,
@@ -15,7 +17,8 @@ _ENV = Environment(
     lstrip_blocks=True,
 )
 _ENV.filters["number"] = lambda value: f"{value:,}".replace(",", "\u202f")
-_ENV.filters["percent"] = lambda value: f"{value:.0%}"
+# Rounded down: a page never says 100 % of anything that is not all of it.
+_ENV.filters["percent"] = percent
 
 
 def render(template: str, **context: Any) -> str:
