@@ -595,3 +595,80 @@ def test_the_gate_judges_contact_ages_as_of_the_given_day(box: Toolbox) -> None:
     late = box.release("-e", "fr-LU", "--as-of", "2027-10-15", "--no-cache", code=1)
     assert "emergency: verified 2026-10-01, older than 365 days" in late
     assert "helpline" not in late
+
+
+# -- contact cards -----------------------------------------------------------------------------
+
+CARD = """[helpline]
+name = "Ligne d'écoute pour femmes"
+phone = "+352 12 34 56"
+url = "https://example.lu/ecoute"
+example = false
+verified = "2026-11-01"
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "line", "message"),
+    [
+        ('colour = "red"\n', 7, "contact helpline: unknown field 'colour'"),
+        ('numbers = [{ number = "113" }]\n', 7, "number 113: say what it is for"),
+        ('numbers = [{ number = "1l3", purpose = "police" }]\n', 7, "number '1l3' is digits"),
+        (
+            'numbers = [{ number = "113", purpose = "police" }]\n',
+            3,
+            "phone +352 12 34 56 is not among its numbers",
+        ),
+        ('languages = "fr"\n', 7, "languages is a list of language codes"),
+        ('category = "urgent"\n', 7, "category is one of emergency, helpline, specialist"),
+        ("remit = 3\n", 7, "remit is text in quotes"),
+    ],
+)
+def test_bad_contact_cards_name_the_field_line(
+    box: Toolbox, extra: str, line: int, message: str
+) -> None:
+    (box.root / "locales/fr/contacts-LU.toml").write_text(CARD + extra, encoding="utf-8")
+    box.commit_all("A contact card")
+    output = box("release", "--out", "dist", "--edition", "fr-LU", "--preview", code=2)
+    [error] = [x for x in output.splitlines() if x.startswith("equalcity:")]
+    assert error.startswith(f"equalcity: locales/fr/contacts-LU.toml:{line}: "), output
+    assert message in error and "Traceback" not in output
+    assert not (box.root / "dist/fr-LU").exists()
+
+
+def test_phone_with_remarks_is_refused(box: Toolbox) -> None:
+    card = CARD.replace('"+352 12 34 56"', '"+352 12 34 56 (24/7)"')
+    (box.root / "locales/fr/contacts-LU.toml").write_text(card, encoding="utf-8")
+    box.commit_all("Hours in the phone field")
+    output = box("release", "--out", "dist", "--edition", "fr-LU", "--preview", code=2)
+    assert "contacts-LU.toml:3: contact helpline: phone '+352 12 34 56 (24/7)' is digits" in output
+
+
+def test_contact_card_in_pages_and_pdfs(box: Toolbox) -> None:
+    """The card fields reach the page and the PDF alike; what is unknown is said."""
+    card = CARD + (
+        'numbers = [\n  { number = "+352 12 34 56", purpose = "écoute" },\n'
+        '  { number = "112", purpose = "ambulance" },\n]\n'
+        'hours = "12 h-20 h"\nlanguages = ["fr", "de"]\naudience = "Femmes majeures"\n'
+    )
+    (box.root / "locales/fr/contacts-LU.toml").write_text(card, encoding="utf-8")
+    box.commit_all("A fuller card")
+    box.release("--edition", "fr-LU", "--preview")
+    folder = box.root / "dist/fr-LU"
+    page = (folder / "html/01-basics/module.html").read_text("utf-8")
+    [html_card] = re.findall(
+        r'<article class="contact-card" id="contact-helpline">.*?</article>', page, re.S
+    )
+    for text in ("écoute", "ambulance", 'href="tel:112"', "12 h-20 h", "français, allemand",
+                 "Femmes majeures", "not known: ask when you call", "2026-11-01"):  # fmt: skip
+        assert text in html_card, text
+    # the A4 referral card: one page, emergency first, with the same fields
+    pdf = folder / "pdf/referral-card-a4.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "12 h-20 h" in text and "ambulance" in text and "Femmes majeures" in text
+    assert text.index("Emergency services") < text.index("Ligne d")
+    module_pdf = folder / "pdf/01-basics.pdf"
+    text = subprocess.run(
+        ["pdftotext", str(module_pdf), "-"], capture_output=True, text=True
+    ).stdout
+    assert "12 h-20 h" in text and "Femmes majeures" in text
