@@ -64,7 +64,9 @@ def command(
     """Build the release bundles of workflows/release.toml.
 
     Per edition, OUT/<edition>/ holds the translated Markdown, a static HTML site, one PDF per
-    module, manifest.json, SHA256SUMS and a zip of them all. An official edition uses approved
+    module, a referral card (HTML, A4 and A6 PDFs) with the edition's contacts, manifest.json,
+    SHA256SUMS and a zip of them all. Page labels come from source/ui/page-furniture.md through
+    the language's PO file (approved; in previews, translated). An official edition uses approved
     strings only and is built only when its gate passes: no check errors, enough approved
     strings, every contact real and recently verified, inputs committed. Otherwise nothing is
     written for it and a table says what blocks it.
