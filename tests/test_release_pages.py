@@ -14,8 +14,8 @@ import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
-import git
 import pytest
+from benchmarks.bench_release import make_repo
 from click.testing import CliRunner
 from playwright.sync_api import Browser, Page
 
@@ -36,15 +36,7 @@ PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """dist/ of a preview release of every edition of the repository's content."""
     repo_dir = tmp_path_factory.mktemp("site") / "content"
-    for name in ("source", "locales", "glossary", "workflows"):
-        shutil.copytree(ROOT / name, repo_dir / name)
-    repo = git.Repo.init(repo_dir)
-    with repo.config_writer() as config:
-        config.set_value("user", "name", "Tests")
-        config.set_value("user", "email", "tests@example.org")
-    repo.git.add(A=True)
-    repo.index.commit("content")
-    repo.close()
+    make_repo(repo_dir, copies=1).close()  # the benchmark's copy of the content, committed
     dist = repo_dir / "dist"
     result = CliRunner().invoke(
         main, ["--root", str(repo_dir), "release", "--out", str(dist), "--preview", "--no-cache"]
