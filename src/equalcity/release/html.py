@@ -23,7 +23,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from ..locales import is_rtl, language_of, parse_name
+from ..locales import is_rtl, parse_name
 from .content import FALLBACK, SENTINELS, UNAPPROVED
 from .ui import ENGLISH
 
