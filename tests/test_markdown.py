@@ -122,14 +122,22 @@ def test_a_translation_line_never_opens_a_block_of_its_own(line: str, position: 
         assert len(segments) == 3
 
 
-def test_a_table_row_that_starts_with_a_list_marker_keeps_it() -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- cell survivor | survivor\n  --- | ---\n- cell survivor | survivor\n  --- | ---\n",
+        "> 1. cell survivor | survivor\n>    --- | ---\n> 1. cell survivor | survivor\n"
+        ">    --- | ---\n",
+    ],
+    ids=["list", "quoted-ordered-list"],
+)
+def test_a_table_row_that_starts_with_a_list_marker_keeps_it(text: str) -> None:
     # Found by the translated-structure property: markdown-it reads these lines as two tables,
-    # the "- " of the second ending the first. A translation must not join them.
-    text = "- cell survivor | survivor\n  --- | ---\n- cell survivor | survivor\n  --- | ---\n"
+    # the list marker of the second ending the first. A translation must not join them.
     before = extract(text)
     assert [s.msgid for s in before] == ["cell survivor", "survivor"] * 2
     translated = render(text, {"cell survivor": "cellule", "survivor": "survivante"}.get)
-    assert translated.startswith("- cellule | survivante\n")
+    assert "cellule | survivante\n" in translated.split("\n", 1)[0] + "\n"
     after = extract(translated)
     assert [s.kind for s in after] == [s.kind for s in before]
     assert render(text, lambda msgid: None) == text

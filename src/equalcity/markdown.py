@@ -211,6 +211,7 @@ _BLOCK_START = re.compile(
 )
 
 
+_QUOTE_PREFIX = re.compile(r"(?:[ \t]*>)*[ \t]*")
 _ROW_MARKER = re.compile(r"(?:[-+*]|\d{1,9}[.)]|#{1,6}|>)[ \t]+")
 _TABLE_DELIMITER = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 
@@ -501,7 +502,7 @@ class _Walker:
             )
         kind = "table header" if header else "table cell"
         base = self.lines.starts[line_no]
-        first_text = len(line) - len(line.lstrip(" \t"))
+        first_text = _QUOTE_PREFIX.match(line).end()  # type: ignore[union-attr]
         for start, end in spans:
             if start == end:
                 continue
