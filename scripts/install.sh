@@ -16,6 +16,10 @@ if [ "${EQUALCITY_BROWSER:-}" = 1 ]; then
   # Debian's chromium; a machine that already has Chrome (GitHub's Ubuntu runners) uses that.
   [ -x /usr/bin/chromium ] || [ -x /usr/bin/google-chrome ] || PACKAGES+=(chromium)
   command -v pdftoppm >/dev/null || PACKAGES+=(poppler-utils)
+  # systemd-analyze checks the service unit of docs/deploy.md; ssh-keygen makes the
+  # throw-away service keys of the service tests.
+  command -v systemd-analyze >/dev/null || PACKAGES+=(systemd)
+  command -v ssh-keygen >/dev/null || PACKAGES+=(openssh-client)
 fi
 if [ "${#PACKAGES[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq

@@ -64,3 +64,22 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+AXE = Path(__file__).resolve().parent.parent / "tools/node_modules/axe-core/axe.min.js"
+
+
+def axe_violations(page: Page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """axe-core's violations of the given impacts on the page, one line each (rule: target).
+
+    The script is evaluated through the DevTools protocol, which the page's CSP does not
+    govern, so the page under test keeps its real policy."""
+    if not AXE.exists():
+        raise AssertionError("axe-core is not installed: run scripts/install.sh (npm ci in tools/)")
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => (await axe.run(document)).violations")
+    return [
+        f"{v['id']} ({v['impact']}): {', '.join(str(n['target']) for n in v['nodes'][:3])}"
+        for v in result
+        if v["impact"] in impacts
+    ]

@@ -450,3 +450,42 @@ def test_serve_and_status_through_the_installed_command(site: Repo, tmp_path: Pa
     assert result.returncode == 0, result.stderr
     page = out.read_text(encoding="utf-8")
     assert "<svg" in page and "://" not in page
+
+
+def test_a_phone_gets_the_page_without_sideways_scroll_or_shortcuts(site: Repo) -> None:
+    (site.root / "source/contacts.toml").write_text(
+        '[emergency]\nname = "Police <b>now</b>"\nphone = "113"\nexample = true\n',
+        encoding="utf-8",
+    )
+    site.as_("maintainer@example.org").commit_all("Contacts")
+    with serving(app_for(site, "rev-1")) as base, chromium() as browser:
+        phone = browser.new_page(
+            viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+        )
+        phone.goto(f"{base}/review/fr/01-test?show=all")
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the page is {width} px wide on a 390 px phone"
+        assert not phone.get_by_role("complementary", name="Keyboard shortcuts").is_visible()
+        call = phone.locator(f"#entry-{site.entry_id(CALL)}")
+        # Plain words: what it needs, not a tier name, a fraction or the tool's block kinds.
+        badges = call.locator(".badges").inner_text()
+        assert "needs 2 approvals, one from a subject expert — none yet" in badges
+        assert "kind:" not in phone.content() and "0/2" not in badges
+        # The helpline sentence shows the service it becomes, and that it is not real yet.
+        contacts = call.locator(".contacts").inner_text()
+        assert "fr: Police <b>now</b> 113 — an example, not a real service" in contacts
+        # A glossary definition opens with a tap.
+        survivor = phone.locator(f"#entry-{site.entry_id(SURVIVOR)} details.definition")
+        assert not survivor.locator("p").is_visible()
+        survivor.locator("summary").tap()
+        assert survivor.locator("p").is_visible()
+        screenshot(phone, "review-phone")
+
+        desk = browser.new_page(viewport={"width": 1280, "height": 900})
+        desk.goto(f"{base}/review/fr/01-test?show=all")
+        assert desk.get_by_role("complementary", name="Keyboard shortcuts").is_visible()
+        # …and with the keyboard alone.
+        definition = desk.locator(f"#entry-{site.entry_id(SURVIVOR)} details.definition")
+        definition.locator("summary").focus()
+        desk.keyboard.press("Enter")
+        assert definition.locator("p").is_visible()

@@ -21,6 +21,8 @@ from .errors import ConflictError, EqualcityError, RefusedError
 from .fs import write_atomic
 from .gitrepo import (
     Identity,
+    ServiceSigning,
+    commit_as_service,
     commit_signed,
     dirty_paths,
     identity,
@@ -38,12 +40,14 @@ from .review import (
     REVIEW_PREFIX,
     Decision,
     EntryReview,
+    Ledger,
     Reviewer,
     append_decisions,
     key_hash,
     ledger_path,
     msgstr_lines,
     now_iso,
+    read_ledger,
     review_comment,
     review_state,
     text_hash,
@@ -253,6 +257,7 @@ def decide(
     reviewer_id: str | None = None,
     expected: Mapping[str, str] | None = None,
     key: str | None = None,
+    service: ServiceSigning | None = None,
 ) -> tuple[str, int]:
     """Record ``decision`` on entries of one document; returns (commit id, entries decided).
 
@@ -264,6 +269,11 @@ def decide(
     reviewer saw: if an entry has changed since, nothing is written. The whole
     read–write–commit runs under the repository's write lock, so concurrent decisions (threads
     or processes) are recorded one after another.
+
+    With ``expected``, a decision this reviewer already recorded on exactly that text is not
+    recorded again (a retried request, a second click): when every entry is such a repeat the
+    result is ``("", 0)`` and nothing is written. ``service`` commits as the team service
+    (signed with its key, a ``Reviewer:`` trailer) instead of as the reviewer with ``key``.
     """
     locale = project.locale(locale)
     reviewer, who = current_reviewer(project, locale, doc.module, reviewer_id)
@@ -272,8 +282,10 @@ def decide(
     po = project.po_path(locale, doc)
     if not po.exists():
         raise EqualcityError("no such document in this language", path=project.rel(po))
-    with open_repo(project.root) as repo:
-        signer = usable_key(reviewer, key or signing_key(repo))
+    signer = None
+    if service is None:  # the team service signs with its own key, listed in the roster
+        with open_repo(project.root) as repo:
+            signer = usable_key(reviewer, key or signing_key(repo))
     with open_repo(project.root) as repo, write_lock(repo):
         _refuse_other_changes(repo, [po, ledger_path(project.root, locale)])
         catalog = read_po(po, project.rel(po))
@@ -287,6 +299,11 @@ def decide(
                     path=project.rel(po),
                     line=message.msgstr_line,
                 )
+        if expected is not None:
+            recorded = read_ledger(project.root, locale)
+            chosen = [m for m in chosen if not _repeats(recorded, doc, m, reviewer.id, decision)]
+            if not chosen:
+                return "", 0
         authors = line_authors(repo, po)
         file_lines = po.read_text(encoding="utf-8").split("\n")
         when = now_iso(clock)
@@ -328,14 +345,16 @@ def decide(
         ledger = append_decisions(project.root, locale, decisions)
         attributes = ensure_union_merge(project.root)
         verb = "approve" if decision == "approve" else "request changes on"
-        sha = commit_signed(
-            repo,
-            [po, ledger, *([attributes] if attributes else [])],
+        paths = [po, ledger, *([attributes] if attributes else [])]
+        summary = (
             f"review({locale}): {reviewer.id} {verb} {len(decisions)} "
-            f"entr{'y' if len(decisions) == 1 else 'ies'} of {doc.id}",
-            who,
-            signer,
+            f"entr{'y' if len(decisions) == 1 else 'ies'} of {doc.id}"
         )
+        if service is None:
+            assert signer is not None
+            sha = commit_signed(repo, paths, summary, who, signer)
+        else:
+            sha = commit_as_service(repo, paths, summary, who, service, f"Reviewer: {reviewer.id}")
     return sha, len(decisions)
 
 
@@ -382,6 +401,13 @@ def public_key(key: str) -> str:
         return parse_key(found.stdout)
     except ValueError as exc:
         raise RefusedError(f"{key}: {exc}") from None
+
+
+def _repeats(ledger: Ledger, doc: Document, message: Message, reviewer: str, decision: str) -> bool:
+    """Whether ``reviewer``'s latest decision on this entry is ``decision`` on this very text."""
+    key, text = key_hash(message.msgctxt, message.msgid), text_hash(message)
+    mine = [d for d in ledger.for_entry(doc.id, key) if d.reviewer == reviewer]
+    return bool(mine) and mine[-1].decision == decision and mine[-1].text == text
 
 
 def _refuse_other_changes(repo: git.Repo, paths: list[Path]) -> None:

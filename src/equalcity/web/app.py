@@ -22,8 +22,9 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from ..dashboard import collect, render_html
+from ..editions import Contact, Edition, contacts_for, load_release
 from ..errors import ConflictError, EqualcityError, RefusedError
-from ..gitrepo import open_repo
+from ..gitrepo import ServiceSigning, open_repo
 from ..glossary import Glossary
 from ..glossary import load as load_glossary
 from ..locales import english_name, is_rtl
@@ -47,7 +48,11 @@ from .templating import render, static_text
 log = logging.getLogger("equalcity.web")
 PAGE_SIZE = 40
 MAX_FORM_BYTES = 64 * 1024
-STATIC = {"panel.css": "text/css; charset=utf-8", "review.js": "text/javascript; charset=utf-8"}
+STATIC = {
+    "panel.css": "text/css; charset=utf-8",
+    "review.js": "text/javascript; charset=utf-8",
+    "team.js": "text/javascript; charset=utf-8",
+}
 SHORTCUTS = (
     ("j", "next entry"),
     ("k", "previous entry"),
@@ -79,9 +84,10 @@ class PanelApp:
     """The server's state: the project, who reviews, sessions, and caches keyed by file state."""
 
     project: Project
-    reviewer: Reviewer
+    reviewer: Reviewer  # the loopback server's one reviewer; the team service's come from sessions
     bound_host: str = "127.0.0.1"
     key: str | None = None  # the reviewer's signing key (default: git's user.signingkey)
+    service: ServiceSigning | None = None  # the team service commits signed, with a trailer
     sessions: Sessions = field(default_factory=Sessions)
     _glossary: _Cache = field(default_factory=_Cache)
     _home: _Cache = field(default_factory=_Cache)
@@ -159,12 +165,14 @@ class PanelApp:
     # -- pages ---------------------------------------------------------------------------
 
     async def home(self, request: Request, session: Session) -> Response:
-        page = await run_in_threadpool(self._home_page)
+        page = await run_in_threadpool(self._home_page, self.reviewer_of(session))
         return HTMLResponse(page)
 
-    def _home_page(self) -> str:
+    def _home_page(self, reviewer: Reviewer) -> str:
+        self.before_page()
         root = self.project.root
         signature = (
+            reviewer.id,
             _head(root),
             _signature([root / "locales", root / "workflows", root / "glossary", root / "source"]),
         )
@@ -173,16 +181,16 @@ class PanelApp:
             links: dict[tuple[str, str], str] = {}
             waiting: dict[tuple[str, str], int] = {}
             for row in dashboard.rows:
-                if self.reviewer.covers(row.locale, row.module):
+                if reviewer.covers(row.locale, row.module):
                     links[row.locale, row.module] = _review_url(row.locale, row.module)
                     found = items(self.project, row.locale, row.module)
-                    waiting[row.locale, row.module] = len(pending(found, self.reviewer))
+                    waiting[row.locale, row.module] = len(pending(found, reviewer))
             html = render_html(
                 dashboard,
                 inline=False,
                 review_links=links,
                 waiting=waiting,
-                who=self.who,
+                who=_who(reviewer),
             )
             self._home = _Cache(signature, html)
         assert isinstance(self._home.value, str)
@@ -222,23 +230,28 @@ class PanelApp:
         error: str = "",
         drafts: dict[str, str] | None = None,
     ) -> str:
+        self.before_page()
+        reviewer = self.reviewer_of(session)
         locale = self._locale(locale)
         modules = sorted({d.module for d in self.project.po_documents(locale)})
         if module not in modules:
             raise PageError(404, f"no module {module!r} in locales/{locale}/")
         panel = review_index(self.project.root).panel
         found = items(self.project, locale, module)
-        shown = filters.apply(found, self.reviewer, panel)
+        shown = filters.apply(found, reviewer, panel)
         pages = max(1, -(-len(shown) // PAGE_SIZE))
         ids = [i.id for i in shown]
         if focus in ids:
             page = ids.index(focus) // PAGE_SIZE + 1
         page = min(max(page, 1), pages)
         visible = shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-        may_decide = self.reviewer.covers(locale, module)
+        may_decide = reviewer.covers(locale, module)
         glossary = self.glossary()
+        editions = self.editions(locale)
         views = [
-            entry_view(item, locale, self.reviewer, panel, glossary, may_decide=may_decide)
+            entry_view(
+                item, locale, reviewer, panel, glossary, may_decide=may_decide, editions=editions
+            )
             for item in visible
         ]
         counts = {state: sum(1 for i in found if i.review.state == state) for state in STATES}
@@ -246,14 +259,14 @@ class PanelApp:
         return render(
             "review.html",
             inline=False,
-            who=self.who,
-            reviewer=self.reviewer,
+            who=_who(reviewer),
+            reviewer=reviewer,
             locale=locale,
             language=english_name(locale),
             rtl=is_rtl(locale),
             module=module,
             modules=modules,
-            locales=[x for x in self.project.locales() if self._reviews_language(x)],
+            locales=[x for x in self.project.locales() if _reviews_language(reviewer, x)],
             filters=filters,
             shows=SHOWS,
             entries=views,
@@ -261,7 +274,7 @@ class PanelApp:
             page=page,
             pages=pages,
             counts=counts,
-            waiting=len(pending(found, self.reviewer)),
+            waiting=len(pending(found, reviewer)),
             may_decide=may_decide,
             csrf=session.csrf,
             flash=flash,
@@ -292,22 +305,14 @@ class PanelApp:
         if doc.module != module:
             raise PageError(400, f"entry of {doc.id} sent to the page of module {module}")
         key, comment = form.get("key", ""), form.get("comment", "")
+        reviewer = self.reviewer_of(session)
         try:
             if decision == "request-changes" and not comment.strip():
                 raise EqualcityError(
                     "a change request needs a comment: say what the translator should change"
                 )
-            sha, _count = await run_in_threadpool(
-                decide,
-                self.project,
-                locale,
-                doc,
-                decision,
-                entry_ids=[key],
-                comment=comment,
-                reviewer_id=self.reviewer.id,
-                expected={key: form.get("text", "")},
-                key=self.key,
+            sha, count = await run_in_threadpool(
+                self.decide, locale, doc, decision, key, form.get("text", ""), comment, reviewer
             )
         except EqualcityError as exc:
             html = await run_in_threadpool(
@@ -322,27 +327,74 @@ class PanelApp:
             )
             return HTMLResponse(html, status_code=_status(exc))
         verb = "Approved" if decision == "approve" else "Requested changes on"
-        session.flash.append(f"{verb} entry {key[:8]} of {doc.id} (commit {sha[:10]}).")
+        if count:
+            session.flash.append(f"{verb} entry {key[:8]} of {doc.id} (commit {sha[:10]}).")
+        else:
+            session.flash.append(
+                f"Your decision on entry {key[:8]} was already recorded; nothing recorded twice."
+            )
         focus = form.get("next", "")
         focus = focus if re.fullmatch(r"[0-9a-f]{8}", focus) else ""
         query = filters.query(**({"focus": focus} if focus else {}))
         anchor = f"#entry-{focus}" if focus else ""
         return RedirectResponse(f"{_review_url(locale, module)}?{query}{anchor}", status_code=303)
 
+    def decide(
+        self,
+        locale: str,
+        doc: Document,
+        decision: str,
+        key: str,
+        text: str,
+        comment: str,
+        reviewer: Reviewer,
+    ) -> tuple[str, int]:
+        """Record one decision (``reviewflow.decide``); the team service then pushes it."""
+        sha, count = decide(
+            self.project,
+            locale,
+            doc,
+            decision,
+            entry_ids=[key],
+            comment=comment,
+            reviewer_id=reviewer.id,
+            expected={key: text},
+            key=self.key,
+            service=self.service,
+        )
+        if count:
+            self.after_decision(sha)
+        return sha, count
+
+    def editions(self, locale: str) -> dict[str, dict[str, Contact]]:
+        """The contacts of each edition in ``locale`` (the language's own files when
+        workflows/release.toml names none), so a helpline sentence is never approved blind."""
+        found = [e for e in load_release(self.project).editions if e.language == locale]
+        return {e.id: contacts_for(self.project, e) for e in found or [Edition(locale, locale)]}
+
+    # -- hooks the team service fills ------------------------------------------------------
+
+    def reviewer_of(self, session: Session) -> Reviewer:
+        """Who decides in this session (the loopback server has one reviewer)."""
+        return session.reviewer or self.reviewer
+
+    def before_page(self) -> None:
+        """Called before a page is computed (the team service pulls others' work)."""
+
+    def after_decision(self, sha: str) -> None:
+        """Called after a decision was committed (the team service pushes it)."""
+
     # -- helpers -------------------------------------------------------------------------
 
     @property
     def who(self) -> str:
-        return f"{self.reviewer.id} ({self.reviewer.role})"
+        return _who(self.reviewer)
 
     def _locale(self, code: str) -> str:
         try:
             return self.project.locale(code)
         except EqualcityError:
             raise PageError(404, f"no language {code!r} in locales/") from None
-
-    def _reviews_language(self, locale: str) -> bool:
-        return self.reviewer.speaks(locale)
 
     def _check_origin(self, request: Request) -> None:
         site = request.headers.get("sec-fetch-site")
@@ -364,6 +416,14 @@ def create_app(
     app = Starlette(routes=state.routes())
     app.state.panel = state
     return app
+
+
+def _who(reviewer: Reviewer) -> str:
+    return f"{reviewer.id} ({reviewer.role})"
+
+
+def _reviews_language(reviewer: Reviewer, locale: str) -> bool:
+    return reviewer.speaks(locale)
 
 
 def _status(exc: EqualcityError) -> int:

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from ..editions import Contact, placeholders
 from ..glossary import Glossary, Match, Matcher, matcher, source_concepts, terms_in
 from ..review import REVIEW_PREFIX, Decision, Panel, Reviewer, key_hash, text_hash
 from ..reviewflow import Item, pending, previous_approval, word_diff_ops
@@ -107,6 +108,46 @@ class Previous:
 
 
 @dataclass(frozen=True)
+class ContactView:
+    """What a ``{{contact:ID}}`` of the source becomes in one edition."""
+
+    placeholder: str
+    edition: str
+    name: str  # empty: no contacts file of the edition defines it
+    phone: str
+    status: str  # "verified on …", "not verified yet", "an example, not a real service"
+    ok: bool
+
+
+def edition_contacts(
+    placeholders: list[str], editions: dict[str, dict[str, Contact]]
+) -> list[ContactView]:
+    """Each placeholder as the service it becomes in each edition of the language.
+
+    >>> c = Contact("police", "Police", "113", "", "", "", False, None, "f", 1)
+    >>> [v.status for v in edition_contacts(["police", "x"], {"fr-LU": {"police": c}})]
+    ['not verified yet', 'not defined for this edition']
+    """
+    out = []
+    for placeholder in placeholders:
+        for edition, contacts in editions.items():
+            contact = contacts.get(placeholder)
+            if contact is None:
+                out.append(
+                    ContactView(placeholder, edition, "", "", "not defined for this edition", False)
+                )
+                continue
+            if contact.example:
+                status, ok = "an example, not a real service", False
+            elif contact.verified is None:
+                status, ok = "not verified yet", False
+            else:
+                status, ok = f"verified on {contact.verified.isoformat()}", True
+            out.append(ContactView(placeholder, edition, contact.name, contact.phone, status, ok))
+    return out
+
+
+@dataclass(frozen=True)
 class EntryView:
     key: str
     id: str
@@ -131,6 +172,8 @@ class EntryView:
     can_approve: bool
     approve_note: str  # why approval is not offered
     mine: bool  # this reviewer's approval counts already
+    needs: str  # the approvals it needs and has, in plain words
+    contacts: tuple[ContactView, ...]  # what its {{contact:ID}} become in each edition
 
 
 def pieces(text: str, found: Iterable[Match], hints: dict[str, str] | None = None) -> list[Piece]:
@@ -186,6 +229,7 @@ def entry_view(
     glossary: Glossary,
     *,
     may_decide: bool,
+    editions: dict[str, dict[str, Contact]] | None = None,
 ) -> EntryView:
     """Everything the page shows of one entry, for this reviewer."""
     message = item.message
@@ -225,7 +269,10 @@ def entry_view(
         experts_needed=review.tier.subject_experts,
         high_risk=high_risk(item, panel),
         changed=item.changed_since_approval,
-        context=tuple(c for c in message.auto_comments if not c.startswith("glossary: ")),
+        # The block kind ("kind: list item") is the tool's word, not the reader's.
+        context=tuple(
+            c for c in message.auto_comments if not c.startswith(("glossary: ", "kind: "))
+        ),
         source=tuple(pieces(message.msgid, source_matches, hints)),
         source_plural=tuple(pieces(message.msgid_plural, [])) if message.msgid_plural else (),
         translations=tuple(
@@ -239,7 +286,40 @@ def entry_view(
         can_approve=not note,
         approve_note=note,
         mine=mine,
+        needs=approval_words(
+            review.tier.approvals, review.tier.subject_experts, review.approvals, review.state
+        ),
+        contacts=tuple(
+            edition_contacts([c for c, _line in placeholders(message.msgid)], editions or {})
+        ),
     )
+
+
+NUMBERS = ("no", "one", "two", "three", "four", "five")
+
+
+def _number(n: int) -> str:
+    return NUMBERS[n] if 0 <= n < len(NUMBERS) else str(n)
+
+
+def approval_words(needed: int, experts: int, approvals: Iterable[str], state: str) -> str:
+    """What an entry needs, as a social worker would say it.
+
+    >>> approval_words(2, 1, (), "translated")
+    'needs 2 approvals, one from a subject expert — none yet'
+    >>> approval_words(2, 1, ("fr-lang-1",), "translated")
+    'needs 2 approvals, one from a subject expert — 1 so far (fr-lang-1)'
+    >>> approval_words(1, 0, ("a", "b"), "approved")
+    'approved by a and b'
+    """
+    given = list(approvals)
+    if state == "approved":
+        return "approved by " + " and ".join(given)
+    wanted = f"needs {needed} approval{'s' if needed != 1 else ''}"
+    if experts:
+        wanted += f", {_number(experts)} from a subject expert"
+    so_far = f"{len(given)} so far ({', '.join(given)})" if given else "none yet"
+    return f"{wanted} — {so_far}"
 
 
 def _previous(decision: Decision | None, current: str) -> Previous | None:

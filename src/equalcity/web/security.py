@@ -16,6 +16,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from ..review import Reviewer
+
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
@@ -74,6 +76,7 @@ def same_origin(origin: str, host_header: str) -> bool:
 class Session:
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     flash: list[str] = field(default_factory=list)
+    reviewer: Reviewer | None = None  # who signed in (team service); None: the server's reviewer
 
 
 class Sessions:
