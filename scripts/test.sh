@@ -7,4 +7,4 @@ python3 -m ruff check src tests benchmarks
 python3 -m ruff format --check src tests benchmarks
 python3 -m mypy
 # Screenshots of every page the browser tests open, uploaded by CI.
-EQUALCITY_SCREENSHOTS=test-artifacts/screenshots python3 -m pytest -q -p no:cacheprovider
+EQUALCITY_SCREENSHOTS=test-artifacts/screenshots python3 -m pytest -q -p no:cacheprovider --durations=12
