@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -371,45 +371,51 @@ def ledger_rewrites(
     return found
 
 
+def _signed_commit(
+    repo: git.Repo,
+    paths: Sequence[Path],
+    messages: Sequence[str],
+    env: dict[str, str],
+    config: Sequence[str],
+    failure: Callable[[str], EqualcityError],
+) -> str:
+    """Stage ``paths`` (only them) and make one signed commit; returns its id."""
+    root = Path(repo.working_tree_dir or ".")
+    rel = [str(p.resolve().relative_to(root.resolve())) for p in paths]
+    # git add, not gitpython's index.add: that one chdirs the whole process while it works,
+    # which races with every other thread of a server (and its other repositories).
+    repo.git.add("--", *rel)
+    arguments = [part for message in messages for part in ("-m", message)]
+    try:
+        with repo.git.custom_environment(**env):
+            repo.git.execute(["git", *config, "commit", "--quiet", "--no-verify", "-S", *arguments])
+    except git.GitCommandError as exc:
+        raise failure(" ".join(str(exc.stderr or "").split())[:200]) from None
+    return str(repo.head.commit.hexsha)
+
+
 def commit_signed(
     repo: git.Repo, paths: Sequence[Path], message: str, who: Identity, key: str
 ) -> str:
     """Commit ``paths`` (only them) as ``who``, signed with the SSH key ``key`` (a private key
     file, or a public key file whose private half is in ssh-agent); returns the commit id."""
-    root = Path(repo.working_tree_dir or ".")
-    rel = [str(p.resolve().relative_to(root.resolve())) for p in paths]
-    repo.index.add(rel)
-    repo.index.write()
-    identity_env = {
+    env = {
         "GIT_AUTHOR_NAME": who.name,
         "GIT_AUTHOR_EMAIL": who.email,
         "GIT_COMMITTER_NAME": who.name,
         "GIT_COMMITTER_EMAIL": who.email,
     }
-    try:
-        with repo.git.custom_environment(**identity_env):
-            repo.git.execute(
-                [
-                    "git",
-                    "-c",
-                    "gpg.format=ssh",
-                    "-c",
-                    f"user.signingkey={key}",
-                    "commit",
-                    "--quiet",
-                    "--no-verify",
-                    "-S",
-                    "-m",
-                    message,
-                ]
-            )
-    except git.GitCommandError as exc:
-        detail = " ".join(str(exc.stderr or "").split())[:200]
-        raise EqualcityError(
+    return _signed_commit(
+        repo,
+        paths,
+        [message],
+        env,
+        ["-c", "gpg.format=ssh", "-c", f"user.signingkey={key}"],
+        lambda detail: EqualcityError(
             f"git could not sign the commit with {key} ({detail}); check the key file, or "
             "add the key to ssh-agent (ssh-add)"
-        ) from None
-    return str(repo.head.commit.hexsha)
+        ),
+    )
 
 
 def signing_key(repo: git.Repo) -> str | None:
@@ -464,39 +470,22 @@ def commit_as_service(
 
     The trailer is built here from a roster id, never from anything a person typed: a comment
     with a line ``Reviewer: someone-else`` stays out of the commit message entirely."""
-    root = Path(repo.working_tree_dir or ".")
-    rel = [str(p.resolve().relative_to(root.resolve())) for p in paths]
-    # git add, not gitpython's index.add: that one chdirs the whole process while it works,
-    # which races with every other thread of the service (and its other repositories).
-    repo.git.add("--", *rel)
     env = {
         **signing.environment(),
         "GIT_AUTHOR_NAME": author.name,
         "GIT_AUTHOR_EMAIL": author.email,
     }
-    try:
-        with repo.git.custom_environment(**env):
-            repo.git.execute(
-                [
-                    "git",
-                    *signing.config(),
-                    "commit",
-                    "--quiet",
-                    "--no-verify",
-                    "-S",
-                    "-m",
-                    message,
-                    "-m",
-                    trailer,
-                ]
-            )
-    except git.GitCommandError as exc:
-        detail = " ".join(str(exc.stderr or "").split())[:200]
-        raise EqualcityError(
+    return _signed_commit(
+        repo,
+        paths,
+        [message, trailer],
+        env,
+        signing.config(),
+        lambda detail: EqualcityError(
             f"git could not sign the commit with the service key ({detail}); check --signing-key",
             path=signing.key,
-        ) from None
-    return str(repo.head.commit.hexsha)
+        ),
+    )
 
 
 class PushRejected(ConflictError):
