@@ -18,10 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from tests.test_service import api, load_site, make_remote, service_process
-
-from equalcity.catalog import read_po
-from equalcity.review import key_hash, text_hash
+from tests.test_service import api, decision_targets, load_site, make_remote, service_process
 
 from .report import emit
 
@@ -48,19 +45,7 @@ def main() -> None:
         tmp = Path(folder)
         repo = load_site(tmp / "toolbox", paragraphs=args.entries, reviewers=args.users)
         remote = make_remote(repo, tmp)
-        catalog = read_po(repo.root / "locales/fr/01-load/module.po")
-        targets = [
-            {
-                "locale": "fr",
-                "doc": "01-load/module",
-                "key": key_hash(m.msgctxt, m.msgid),
-                "text": text_hash(m),
-                "decision": "approve",
-                "comment": "",
-            }
-            for m in catalog.active
-            if m.msgid.startswith("Paragraph")
-        ]
+        targets = decision_targets(repo)
         decisions: list[float] = []
         pages: list[float] = []
         failures: list[str] = []

@@ -442,6 +442,23 @@ REVIEWERS = 20
 DECISIONS_EACH = 50
 
 
+def decision_targets(repo: Repo) -> list[dict[str, str]]:
+    """An approval request for every paragraph of the load site's French module."""
+    catalog = read_po(repo.root / "locales/fr/01-load/module.po")
+    return [
+        {
+            "locale": "fr",
+            "doc": "01-load/module",
+            "key": key_hash(m.msgctxt, m.msgid),
+            "text": text_hash(m),
+            "decision": "approve",
+            "comment": "",
+        }
+        for m in catalog.active
+        if m.msgid.startswith("Paragraph")
+    ]
+
+
 def load_site(root: Path, paragraphs: int = DECISIONS_EACH, reviewers: int = REVIEWERS) -> Repo:
     """A module of translated paragraphs and a panel of French reviewers (also the
     benchmark's repository, benchmarks/bench_serve.py)."""
@@ -511,19 +528,7 @@ def service_process(remote: Remote, name: str) -> Iterator[tuple[str, State]]:
 def test_two_services_twenty_reviewers_a_thousand_decisions(tmp_path: Path) -> None:
     repo = load_site(tmp_path / "toolbox")
     remote = make_remote(repo, tmp_path)
-    catalog = read_po(repo.root / "locales/fr/01-load/module.po")
-    targets = [
-        {
-            "locale": "fr",
-            "doc": "01-load/module",
-            "key": key_hash(m.msgctxt, m.msgid),
-            "text": text_hash(m),
-            "decision": "approve",
-            "comment": "",
-        }
-        for m in catalog.active
-        if m.msgid.startswith("Paragraph")
-    ]
+    targets = decision_targets(repo)
     assert len(targets) == DECISIONS_EACH
     results: list[tuple[str, int, bool]] = []
     failures: list[str] = []

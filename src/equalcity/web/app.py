@@ -445,15 +445,29 @@ def _int(text: str | None, default: int) -> int:
         return default
 
 
-async def _form(request: Request) -> dict[str, str]:
-    kind = request.headers.get("content-type", "").split(";")[0].strip()
-    if kind != "application/x-www-form-urlencoded":
-        raise PageError(400, "send the review page's form")
+async def read_body(
+    request: Request, kind: str, limit: int, wrong_kind: PageError, too_large: PageError
+) -> bytes:
+    """The request's body, refused unless it is of ``kind`` and at most ``limit`` bytes (read
+    in chunks, so an oversized body is never held whole)."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != kind:
+        raise wrong_kind
     body = b""
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            raise PageError(400, "the form is too large")
+        if len(body) > limit:
+            raise too_large
+    return body
+
+
+async def _form(request: Request) -> dict[str, str]:
+    body = await read_body(
+        request,
+        "application/x-www-form-urlencoded",
+        MAX_FORM_BYTES,
+        PageError(400, "send the review page's form"),
+        PageError(400, "the form is too large"),
+    )
     try:
         parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError:

@@ -42,7 +42,7 @@ from ..project import Document, Project
 from ..review import DECISIONS, Reviewer, load_panel
 from ..sync import Sync
 from . import passkeys
-from .app import PageError, PanelApp, _status
+from .app import PageError, PanelApp, _status, read_body
 from .security import CONTENT_SECURITY_POLICY, HEADERS, Session
 from .state import CEREMONY_SECONDS, State
 from .templating import render
@@ -557,15 +557,14 @@ def _plain(status: int, message: str) -> Response:
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
-    kind = request.headers.get("content-type", "").split(";")[0].strip()
-    if kind != "application/json":
-        # A cross-site form cannot send JSON without a CORS preflight, which we never answer.
-        raise PageError(415, "send JSON (Content-Type: application/json)")
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_JSON_BYTES:
-            raise PageError(413, "the request is too large")
+    # Only JSON: a cross-site form cannot send it without a CORS preflight, which we never answer.
+    body = await read_body(
+        request,
+        "application/json",
+        MAX_JSON_BYTES,
+        PageError(415, "send JSON (Content-Type: application/json)"),
+        PageError(413, "the request is too large"),
+    )
     try:
         data = json.loads(body or b"{}")
     except ValueError:
