@@ -66,8 +66,10 @@ def collect(
     locales: list[str] | None = None,
     clock: dt.datetime | None = None,
     releases: bool = True,
+    as_of: dt.date | None = None,
 ) -> Dashboard:
-    """Everything the dashboard shows, computed from the working tree and git history."""
+    """Everything the dashboard shows, computed from the working tree and git history;
+    release blockers are judged as of ``as_of`` (default: the clock's day)."""
     moment = clock or dt.datetime.now(dt.UTC)
     rows = compute(project, locales)
     problems: list[str] = []
@@ -84,7 +86,7 @@ def collect(
         commit,
         rows,
         trend,
-        release_blockers(project, moment.date()) if releases else Releases(),
+        release_blockers(project, as_of or moment.date()) if releases else Releases(),
         problems,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -45,10 +46,23 @@ from .errors import reports_errors
     type=click.IntRange(1, 520),
     help="html: how many weeks of git history the trend shows.",
 )
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    envvar="EQUALCITY_AS_OF",
+    help="html: judge the release blockers' contact ages as of this day (YYYY-MM-DD; default: "
+    "today), as 'equalcity release --as-of' does.",
+)
 @click.pass_obj
 @reports_errors
 def command(
-    project: Project, locales: tuple[str, ...], fmt: str, out: Path | None, weeks: int
+    project: Project,
+    locales: tuple[str, ...],
+    fmt: str,
+    out: Path | None,
+    weeks: int,
+    as_of: dt.datetime | None,
 ) -> None:
     """Per language × module: strings and source words untranslated, fuzzy, translated (waiting
     for review), unverified (approvals that do not count: unsigned, or not signed with the
@@ -61,7 +75,9 @@ def command(
     """
     names = [project.locale(code) for code in locales] or None
     if fmt == "html":
-        text = render_html(collect(project, weeks=weeks, locales=names))
+        text = render_html(
+            collect(project, weeks=weeks, locales=names, as_of=as_of.date() if as_of else None)
+        )
     elif fmt == "json":
         rows = compute(project, names)
         text = json.dumps([row.as_dict() for row in rows], indent=2, ensure_ascii=False) + "\n"
