@@ -373,6 +373,11 @@ def read_po(path: Path, display: str | None = None) -> Catalog:
         data = path.read_bytes()
     except FileNotFoundError:
         raise EqualcityError("no such file", path=name) from None
+    return read_po_bytes(data, name)
+
+
+def read_po_bytes(data: bytes, name: str) -> Catalog:
+    """Parse the bytes of a PO file named ``name`` in messages (UTF-8 only)."""
     catalog = read_po_text(decode_utf8(data, name), name)
     charset = _charset(catalog)
     if charset and charset.upper() not in ("UTF-8", "UTF8", "CHARSET"):

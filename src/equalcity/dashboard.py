@@ -14,11 +14,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .editions import CONFIG as RELEASE_CONFIG
-from .editions import Blocker, blockers, load_release, release_inputs
+from .editions import Blocker, blockers, release_inputs
 from .errors import EqualcityError
-from .gitrepo import open_repo
+from .gitrepo import head_of
 from .history import Trend, weekly
 from .project import Project
+from .snapshot import Snapshot
 from .status import STATES, Row, compute
 
 STATE_LABELS = {
@@ -67,15 +68,16 @@ def collect(
     clock: dt.datetime | None = None,
     releases: bool = True,
     as_of: dt.date | None = None,
+    snapshot: Snapshot | None = None,
 ) -> Dashboard:
     """Everything the dashboard shows, computed from the working tree and git history;
     release blockers are judged as of ``as_of`` (default: the clock's day)."""
     moment = clock or dt.datetime.now(dt.UTC)
-    rows = compute(project, locales)
+    snapshot = snapshot or Snapshot.of(project)
+    rows = compute(snapshot, locales)
     problems: list[str] = []
     try:
-        with open_repo(project.root) as repo:
-            commit = repo.head.commit.hexsha if repo.head.is_valid() else ""
+        commit = head_of(project.root) or ""
         trend = weekly(project, weeks, locales)
     except EqualcityError as exc:
         commit, trend = "", Trend()
@@ -86,20 +88,21 @@ def collect(
         commit,
         rows,
         trend,
-        release_blockers(project, as_of or moment.date()) if releases else Releases(),
+        release_blockers(snapshot, as_of or moment.date()) if releases else Releases(),
         problems,
     )
 
 
-def release_blockers(project: Project, today: dt.date) -> Releases:
+def release_blockers(snapshot: Snapshot, today: dt.date) -> Releases:
     """What stops each edition of ``workflows/release.toml`` from an official release: the
     gates of ``equalcity release``, uncommitted inputs included."""
     from .release.bundle import commit_info  # the release machinery, only when asked
 
-    if not (project.root / RELEASE_CONFIG).exists():
+    project = snapshot.project
+    if not snapshot.exists(RELEASE_CONFIG):
         return Releases(note=f"No editions configured ({RELEASE_CONFIG} does not exist).")
     try:
-        configured = load_release(project).editions
+        configured = snapshot.release().editions
     except EqualcityError as exc:
         return Releases(note=f"The editions cannot be read: {exc}")
     if not configured:
@@ -109,7 +112,7 @@ def release_blockers(project: Project, today: dt.date) -> Releases:
         try:
             inputs = release_inputs(project, edition, existing=True)
             found = blockers(
-                project, edition, today=today, dirty=commit_info(project, inputs).dirty
+                snapshot, edition, today=today, dirty=commit_info(project, inputs).dirty
             )
             views.append(
                 EditionView(

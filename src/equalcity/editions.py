@@ -18,14 +18,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .catalog import read_po
 from .errors import EqualcityError
-from .fs import read_text, read_toml
+from .fs import parse_toml
 from .project import Project
-from .review import review_state
-from .reviewindex import review_index
+
+if TYPE_CHECKING:
+    from .snapshot import Snapshot
 
 CONFIG = "workflows/release.toml"
 SOURCE_CONTACTS = "source/contacts.toml"
@@ -89,10 +89,17 @@ def _table_line(text: str, *names: str) -> int | None:
 
 def load_release(project: Project) -> Release:
     """Read ``workflows/release.toml`` (no file: no editions)."""
-    path = project.root / CONFIG
-    if not path.exists():
+    from .snapshot import Snapshot
+
+    return Snapshot.of(project).release()
+
+
+def parse_release(locales: list[str], text: str | None) -> Release:
+    """The text of ``workflows/release.toml`` (None: no file, no editions); ``locales``: the
+    language folders an edition may use."""
+    if text is None:
         return Release("0.0.0", "", ())
-    data, text = read_toml(path, CONFIG)
+    data = parse_toml(text, CONFIG)
     meta = data.get("release", {})
     defaults = data.get("defaults", {})
     editions_table = data.get("edition", {})
@@ -105,12 +112,12 @@ def load_release(project: Project) -> Release:
         line = _table_line(text, "edition", edition_id)
         if not isinstance(settings, dict):
             raise EqualcityError(f"edition {edition_id!r} must be a table", path=CONFIG, line=line)
-        editions.append(_edition(project, edition_id, {**defaults, **settings}, line))
+        editions.append(_edition(locales, edition_id, {**defaults, **settings}, line))
     return Release(str(meta.get("version", "0.0.0")), str(meta.get("title", "")), tuple(editions))
 
 
 def _edition(
-    project: Project, edition_id: str, settings: dict[str, Any], line: int | None
+    locales: list[str], edition_id: str, settings: dict[str, Any], line: int | None
 ) -> Edition:
     def fail(message: str) -> EqualcityError:
         return EqualcityError(f"edition {edition_id}: {message}", path=CONFIG, line=line)
@@ -124,7 +131,7 @@ def _edition(
         if name in settings and not isinstance(settings[name], str):
             raise fail(f"{name} must be text in quotes, not {settings[name]!r}")
     language = str(settings.get("language", edition_id.split("-")[0]))
-    if language not in project.locales():
+    if language not in locales:
         raise fail(f"no language folder locales/{language}/; run 'equalcity init {language}'")
     coverage = settings.get("min_coverage", 1.0)
     if not isinstance(coverage, int | float) or not 0 <= coverage <= 1:
@@ -312,12 +319,9 @@ def _contact(contact_id: str, fields: dict[str, Any], display: str, text: str) -
     )
 
 
-def read_contacts(project: Project, display: str) -> dict[str, Contact]:
+def parse_contacts(text: str, display: str) -> dict[str, Contact]:
     """The contacts of one file, every field checked (errors name the field's line)."""
-    path = project.root / display
-    if not path.exists():
-        return {}
-    data, text = read_toml(path, display)
+    data = parse_toml(text, display)
     contacts = {}
     for contact_id, fields in data.items():
         if not isinstance(fields, dict):
@@ -330,11 +334,11 @@ def read_contacts(project: Project, display: str) -> dict[str, Contact]:
     return contacts
 
 
-def contacts_for(project: Project, edition: Edition) -> dict[str, Contact]:
+def contacts_for(snapshot: Snapshot, edition: Edition) -> dict[str, Contact]:
     """Every contact the edition can use, the first file in the resolution order winning."""
     resolved: dict[str, Contact] = {}
     for display in reversed(edition.contact_files()):
-        resolved.update(read_contacts(project, display))
+        resolved.update(snapshot.contacts(display))
     return resolved
 
 
@@ -343,12 +347,12 @@ def placeholders(text: str) -> list[tuple[str, int]]:
     return [(m.group(1), text.count("\n", 0, m.start()) + 1) for m in PLACEHOLDER.finditer(text)]
 
 
-def used_contacts(project: Project) -> dict[str, tuple[str, int]]:
+def used_contacts(snapshot: Snapshot) -> dict[str, tuple[str, int]]:
     """Contact ids the source text uses → first place (file, line)."""
     used: dict[str, tuple[str, int]] = {}
-    for doc in project.documents():
-        display = project.rel(project.source_path(doc))
-        for contact_id, line in placeholders(read_text(project.source_path(doc), display)):
+    for doc in snapshot.documents():
+        display = f"source/{doc.id}.md"
+        for contact_id, line in placeholders(snapshot.source(doc)):
             used.setdefault(contact_id, (display, line))
     return used
 
@@ -376,21 +380,19 @@ class Coverage:
         return self.approved / self.strings if self.strings else 1.0
 
 
-def coverage(project: Project, language: str) -> Coverage:
+def coverage(snapshot: Snapshot, language: str) -> Coverage:
     """Approved strings over all strings of the language's documents."""
-    index = review_index(project.root)
-    panel, ledger = index.panel, index.ledger(language)
     result = Coverage()
-    for doc in project.documents():
-        path = project.po_path(language, doc)
+    for doc in snapshot.documents():
+        catalog = snapshot.catalog_if_any(language, doc)
         total = approved = 0
-        if path.exists():
-            for message in read_po(path, project.rel(path)).active:
+        if catalog is not None:
+            for message in catalog.active:
                 if not message.msgid:
                     continue
                 total += 1
-                if message.translated and (
-                    review_state(message, doc.id, language, ledger, panel).state == "approved"
+                if message.translated and snapshot.review(language, doc, message).state == (
+                    "approved"
                 ):
                     approved += 1
         result.per_document[doc.id] = (approved, total)
@@ -400,9 +402,9 @@ def coverage(project: Project, language: str) -> Coverage:
 
 
 def contact_blockers(
-    project: Project, edition: Edition, today: dt.date, used: dict[str, tuple[str, int]]
+    snapshot: Snapshot, edition: Edition, today: dt.date, used: dict[str, tuple[str, int]]
 ) -> list[Blocker]:
-    contacts = contacts_for(project, edition)
+    contacts = contacts_for(snapshot, edition)
     out = []
     for contact_id in sorted(used):
         contact = contacts.get(contact_id)
@@ -427,17 +429,18 @@ def contact_blockers(
     return out
 
 
-def content_blockers(project: Project, edition: Edition) -> list[Blocker]:
+def content_blockers(snapshot: Snapshot, edition: Edition) -> list[Blocker]:
     """The blockers that depend only on the edition's files: check errors and coverage (the
     release caches them by the files' content)."""
     from .checks.runner import run as run_checks  # the gate reuses the CI gate as is
 
+    project = snapshot.project
     findings = run_checks(project, release_inputs(project, edition, existing=True))
     errors = [f for f in findings if f.severity == "error"]
     out = [Blocker("check", f"{f.path}:{f.line}", f"{f.check}: {f.message}") for f in errors[:20]]
     if len(errors) > 20:
         out.append(Blocker("check", "…", f"{len(errors) - 20} more errors; run 'equalcity check'"))
-    cover = coverage(project, edition.language)
+    cover = coverage(snapshot, edition.language)
     if cover.share < edition.min_coverage:
         short = [f"{doc} {a}/{t}" for doc, (a, t) in cover.per_document.items() if a < t]
         listed = f"; short: {', '.join(short[:4])}{', …' if len(short) > 4 else ''}"
@@ -453,21 +456,25 @@ def content_blockers(project: Project, edition: Edition) -> list[Blocker]:
 
 
 def current_blockers(
-    project: Project, edition: Edition, today: dt.date, dirty: Iterable[str]
+    snapshot: Snapshot, edition: Edition, today: dt.date, dirty: Iterable[str]
 ) -> list[Blocker]:
     """The blockers that also depend on the day and the working tree: contacts, commits."""
-    out = contact_blockers(project, edition, today, used_contacts(project))
+    out = contact_blockers(snapshot, edition, today, used_contacts(snapshot))
     out += [Blocker("tree", p, "uncommitted change; commit it first") for p in dirty]
     return out
 
 
 def blockers(
-    project: Project, edition: Edition, *, today: dt.date | None = None, dirty: Iterable[str] = ()
+    snapshot: Snapshot,
+    edition: Edition,
+    *,
+    today: dt.date | None = None,
+    dirty: Iterable[str] = (),
 ) -> list[Blocker]:
     """What stops ``edition`` from an official release today (empty: nothing); ``dirty``: the
     uncommitted paths among its inputs."""
     today = today or dt.date.today()
-    return content_blockers(project, edition) + current_blockers(project, edition, today, dirty)
+    return content_blockers(snapshot, edition) + current_blockers(snapshot, edition, today, dirty)
 
 
 def release_inputs(project: Project, edition: Edition, *, existing: bool = False) -> list[Path]:

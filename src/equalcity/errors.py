@@ -8,11 +8,16 @@ from pathlib import Path
 class EqualcityError(Exception):
     """An error in the input or the environment that the user can act on.
 
-    Rendered as ``path:line: message`` (either part omitted when unknown).
+    Rendered as ``path:line: message`` (either part omitted when unknown). The class says how
+    it ends a command (``exit_code``, the CLI contract: 2 bad input) and a request of the review
+    service (``http_status``): the CLI and the service read them from here, nowhere else.
 
     >>> str(EqualcityError("unterminated string", path="fr/a.po", line=12))
     'fr/a.po:12: unterminated string'
     """
+
+    exit_code = 2
+    http_status = 400
 
     def __init__(self, message: str, *, path: str | Path | None = None, line: int | None = None):
         super().__init__(message)
@@ -57,6 +62,18 @@ class ConflictError(EqualcityError):
     """A write that would clash with other work: uncommitted or staged changes to the same
     files, a text that changed since the reviewer saw it, or another write holding the lock."""
 
+    http_status = 409
+
 
 class RefusedError(EqualcityError):
     """An action the review rules forbid: off the roster, or approving one's own translation."""
+
+    http_status = 403
+
+
+class FindingsError(EqualcityError):
+    """The command ran and what it found is a failure (check errors, a blocked edition, merge
+    conflicts, files not in canonical layout): exit status 1. The findings were already
+    printed; the message, if any, is one more line."""
+
+    exit_code = 1

@@ -74,6 +74,12 @@ def identity(repo: git.Repo) -> Identity:
     return Identity(name, email)
 
 
+def identity_of(root: Path) -> Identity:
+    """git's ``user.name``/``user.email`` in the repository holding ``root``."""
+    with open_repo(root) as repo:
+        return identity(repo)
+
+
 def commit(repo: git.Repo, paths: Sequence[Path], message: str, who: Identity) -> str:
     """Commit ``paths`` (only them) as ``who``; returns the commit id."""
     root = Path(repo.working_tree_dir or ".")
@@ -227,6 +233,21 @@ def blob(repo: git.Repo, blob_id: str) -> bytes:
 def head_commit(repo: git.Repo) -> str | None:
     """HEAD's commit id, or None in a repository without commits."""
     return str(repo.head.commit.hexsha) if repo.head.is_valid() else None
+
+
+def resolve_commit(repo: git.Repo, rev: str) -> str | None:
+    """The commit id ``rev`` (a tag, a branch, an id) names, None if it names none."""
+    try:
+        return str(repo.git.rev_parse("--verify", "-q", f"{rev}^{{commit}}"))
+    except git.GitCommandError:
+        return None
+
+
+def head_of(root: Path) -> str | None:
+    """HEAD's commit id of the repository holding ``root`` (None without commits); not a
+    repository is an error."""
+    with open_repo(root) as repo:
+        return head_commit(repo)
 
 
 def commits_topo(repo: git.Repo) -> list[tuple[str, tuple[str, ...]]]:

@@ -173,12 +173,17 @@ def load(root: Path) -> Glossary:
 
 def load_folder(folder: Path) -> Glossary:
     """Every concept of ``folder/*.yaml``; files are named ``glossary/NAME`` in messages."""
+    return parse_files((file.name, file.read_bytes()) for file in sorted(folder.glob("*.yaml")))
+
+
+def parse_files(files: Iterable[tuple[str, bytes]]) -> Glossary:
+    """Every concept of the glossary files ``(NAME, bytes)``, in the order given (sorted by
+    name); the version is a digest of their names and bytes."""
     glossary = Glossary()
     digest = hashlib.sha256()
-    for file in sorted(folder.glob("*.yaml")):
-        display = f"glossary/{file.name}"
-        raw = file.read_bytes()
-        digest.update(file.name.encode() + b"\0" + raw)
+    for name, raw in files:
+        display = f"glossary/{name}"
+        digest.update(name.encode() + b"\0" + raw)
         text = decode_utf8(raw, display)
         try:
             node = yaml.compose(text)

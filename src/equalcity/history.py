@@ -14,13 +14,11 @@ from dataclasses import dataclass, field
 
 import git
 
-from .catalog import Catalog, read_po_text
 from .errors import EqualcityError
-from .fs import decode_utf8
-from .gitrepo import blob, first_parent_history, open_repo, require_history, tree_files
-from .project import TEMPLATES, Project
-from .review import LEDGER, PANEL, Decision, Ledger, Panel, parse_ledger, parse_panel
-from .reviewindex import ReviewIndex, review_index
+from .gitrepo import first_parent_history, open_repo, require_history
+from .project import Document, Project
+from .review import PANEL, Decision, Panel
+from .snapshot import Snapshot
 from .status import STATES, Row, empty_row, tally
 
 
@@ -83,81 +81,68 @@ def week_ends(history: list[tuple[str, int]], weeks: int) -> list[tuple[dt.date,
 
 
 class _Reader:
-    """Files of one repository at any commit, parsed once per blob."""
+    """The repository at any commit as a ``Snapshot`` sharing one parse cache, so a file is
+    parsed once per version and a document counted again only when its own catalog, source,
+    ledger lines or the roster change."""
 
-    def __init__(self, repo: git.Repo, index: ReviewIndex) -> None:
+    def __init__(self, project: Project, repo: git.Repo) -> None:
+        self.project = project
         self.repo = repo
-        self.index = index  # decisions count in the past only as they count now
-        self.catalogs: dict[str, Catalog | None] = {}
-        self.ledgers: dict[str, Ledger] = {}
-        self.panels: dict[str, Panel] = {}
-        self.counts: dict[tuple[str, str, str, tuple[Decision, ...]], Row] = {}
-        self.problems: dict[str, str] = {}
-
-    def _text(self, blob_id: str, path: str) -> str:
-        return decode_utf8(blob(self.repo, blob_id), path)
-
-    def catalog(self, blob_id: str, path: str, commit: str) -> Catalog | None:
-        if blob_id not in self.catalogs:
-            try:
-                self.catalogs[blob_id] = read_po_text(self._text(blob_id, path), path)
-            except EqualcityError as exc:
-                self.catalogs[blob_id] = None
-                self.problems.setdefault(blob_id, f"{exc} (at commit {commit[:10]})")
-        return self.catalogs[blob_id]
-
-    def ledger(self, blob_id: str, path: str) -> Ledger:
-        if blob_id not in self.ledgers:
-            # Malformed lines are skipped here as in status; 'check' reports them.
-            self.ledgers[blob_id] = parse_ledger(self._text(blob_id, path), path)
-        return self.ledgers[blob_id]
-
-    def panel(self, blob_id: str | None, commit: str) -> Panel:
-        if blob_id is None:
-            return Panel()
-        if blob_id not in self.panels:
-            try:
-                self.panels[blob_id] = parse_panel(self._text(blob_id, PANEL))
-            except EqualcityError as exc:
-                self.panels[blob_id] = Panel()
-                self.problems.setdefault(blob_id, f"{exc} (at commit {commit[:10]})")
-        return self.panels[blob_id]
+        self.shared: dict[object, object] = {}
+        self.counts: dict[tuple[object, ...], Row] = {}
+        self.problems: dict[object, str] = {}
 
     def words(self, commit: str, only: set[str] | None) -> dict[str, dict[str, int]]:
         """Source words per language and state at ``commit``."""
-        files = tree_files(self.repo, commit, ["locales", PANEL])
-        panel_blob = files.get(PANEL)
-        panel = self.panel(panel_blob, commit)
+        snapshot = Snapshot.at(self.project, self.repo, commit, self.shared)
+        roster = snapshot.files.version(PANEL)
+        try:
+            snapshot.roster()
+        except EqualcityError as exc:
+            # an unreadable roster then: nobody could approve (check reported it at the time)
+            self.shared[("roster", PANEL, roster)] = Panel()
+            self.problems.setdefault(roster, f"{exc} (at commit {commit[:10]})")
         out: dict[str, dict[str, int]] = {}
-        by_doc: dict[tuple[str, str], list[Decision]] = {}
-        ledgers: dict[str, tuple[str, Ledger]] = {}
-        for path, blob_id in files.items():
-            parts = path.split("/")
-            if len(parts) == 3 and parts[2] == LEDGER:
-                ledger = self.ledger(blob_id, path)
-                ledgers[parts[1]] = (blob_id, ledger)
-                for decision in ledger.decisions:
-                    by_doc.setdefault((parts[1], decision.doc), []).append(decision)
-        for path, blob_id in sorted(files.items()):
-            parts = path.split("/")
-            if len(parts) != 4 or parts[1] == TEMPLATES or not parts[3].endswith(".po"):
-                continue
-            locale, doc = parts[1], f"{parts[2]}/{parts[3].removesuffix('.po')}"
+        for locale in snapshot.locales():
             if only is not None and locale not in only:
                 continue
-            decisions = tuple(by_doc.get((locale, doc), ()))
-            key = (blob_id, panel_blob or "", locale, decisions)
-            row = self.counts.get(key)
-            if row is None:
-                row = empty_row(locale, parts[2])
-                catalog = self.catalog(blob_id, path, commit)
-                if catalog is not None:
-                    tally(row, catalog, doc, self.index.judged(locale, decisions), panel)
-                self.counts[key] = row
+            by_doc: dict[str, list[Decision]] = {}
+            for decision in snapshot.raw_ledger(locale).decisions:
+                by_doc.setdefault(decision.doc, []).append(decision)
             totals = out.setdefault(locale, dict.fromkeys(STATES, 0))
-            for state, count in row.words.items():
-                totals[state] += count
+            for doc in snapshot.po_documents(locale):
+                for state, count in self._row(snapshot, locale, doc, by_doc, roster).items():
+                    totals[state] += count
         return out
+
+    def _row(
+        self,
+        snapshot: Snapshot,
+        locale: str,
+        doc: Document,
+        by_doc: dict[str, list[Decision]],
+        roster: object,
+    ) -> dict[str, int]:
+        rel = f"locales/{locale}/{doc.id}.po"
+        version = snapshot.files.version(rel)
+        key = (
+            version,
+            snapshot.files.version(f"source/{doc.id}.md"),
+            roster,
+            locale,
+            tuple(by_doc.get(doc.id, ())),
+        )
+        row = self.counts.get(key)
+        if row is None:
+            row = empty_row(locale, doc.module)
+            try:
+                tally(row, snapshot, locale, doc)
+            except EqualcityError as exc:
+                row = empty_row(locale, doc.module)
+                where = (snapshot.commit or "")[:10]
+                self.problems.setdefault(version, f"{exc} (at commit {where})")
+            self.counts[key] = row
+        return row.words
 
 
 def weekly(project: Project, weeks: int = 26, locales: list[str] | None = None) -> Trend:
@@ -166,7 +151,7 @@ def weekly(project: Project, weeks: int = 26, locales: list[str] | None = None) 
     trend = Trend()
     with open_repo(project.root) as repo:
         require_history(repo, "the weekly trend")
-        reader = _Reader(repo, review_index(project.root))
+        reader = _Reader(project, repo)
         done: dict[str, dict[str, dict[str, int]]] = {}
         for week, commit in week_ends(first_parent_history(repo), weeks):
             if commit not in done:

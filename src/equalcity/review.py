@@ -548,11 +548,19 @@ class EntryReview:
 
 
 def review_state(
-    message: Message, doc: str, locale: str, ledger: Ledger, panel: Panel
+    message: Message,
+    doc: str,
+    locale: str,
+    ledger: Ledger,
+    panel: Panel,
+    *,
+    tier_of: Message | None = None,
 ) -> EntryReview:
     """The entry's state, computed from the PO entry and the ledger (never stored): only
-    decisions whose verdict counts (``Ledger.counts``) approve or send back."""
-    tier = panel.tier_of(message)
+    decisions whose verdict counts (``Ledger.counts``) approve or send back. The tier is read
+    from ``tier_of`` — the template's entry (``Snapshot.review`` passes it) — or else from
+    the PO entry's own extracted comments."""
+    tier = panel.tier_of(tier_of if tier_of is not None else message)
     history = tuple(ledger.for_entry(doc, key_hash(message.msgctxt, message.msgid)))
     if not message.has_translation:
         return EntryReview("untranslated", tier, (), (), history)

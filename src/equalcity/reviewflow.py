@@ -33,7 +33,6 @@ from .gitrepo import (
     write_lock,
 )
 from .glossary import hints
-from .glossary import load as load_glossary
 from .glossary import matcher as glossary_matcher
 from .project import Document, Project
 from .review import (
@@ -49,11 +48,11 @@ from .review import (
     now_iso,
     read_ledger,
     review_comment,
-    review_state,
     text_hash,
 )
 from .reviewindex import review_index
 from .signatures import fingerprint, parse_key
+from .snapshot import Snapshot
 
 if TYPE_CHECKING:
     import git  # only the type: git operations stay in gitrepo.py
@@ -94,19 +93,16 @@ class Item:
         }
 
 
-def items(project: Project, locale: str, module: str | None = None) -> list[Item]:
+def items(snapshot: Snapshot, locale: str, module: str | None = None) -> list[Item]:
     """Every entry of the language (or one module) with its review state."""
-    locale = project.locale(locale)
-    index = review_index(project.root)
-    panel, ledger = index.panel, index.ledger(locale)
+    locale = snapshot.project.locale(locale)
     out = []
-    for doc in project.po_documents(locale):
+    for doc in snapshot.po_documents(locale):
         if module and doc.module != module:
             continue
-        catalog = read_po(project.po_path(locale, doc), project.rel(project.po_path(locale, doc)))
-        for message in catalog.active:
+        for message in snapshot.catalog(locale, doc).active:
             if message.msgid:
-                out.append(Item(doc, message, review_state(message, doc.id, locale, ledger, panel)))
+                out.append(Item(doc, message, snapshot.review(locale, doc, message)))
     return out
 
 
@@ -158,7 +154,7 @@ def previous_approval(item: Item) -> Decision | None:
     return earlier[-1] if earlier and earlier[-1].translation else None
 
 
-def describe(project: Project, locale: str, item: Item) -> list[str]:
+def describe(snapshot: Snapshot, locale: str, item: Item) -> list[str]:
     """What ``review show`` prints for one entry."""
     message = item.message
     lines = [
@@ -176,7 +172,7 @@ def describe(project: Project, locale: str, item: Item) -> list[str]:
         "translation:",
         f"  {message.msgstr or '(none)'}",
     ]
-    glossary = load_glossary(project.root)
+    glossary = snapshot.glossary()
     if glossary.concepts:
         terms = hints(glossary, glossary_matcher(glossary, "en"), locale, message.msgid)
         if terms:
@@ -197,7 +193,7 @@ def describe(project: Project, locale: str, item: Item) -> list[str]:
     if item.review.approvals:
         lines.append("approved by: " + ", ".join(item.review.approvals))
     if item.review.unverified:
-        verdicts = review_index(project.root).ledger(locale).verdicts
+        verdicts = snapshot.ledger(locale).verdicts
         lines.append("does not count (see 'equalcity check'):")
         for decision in item.review.unverified:
             verdict = verdicts.get(decision.line)

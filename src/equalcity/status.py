@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from .catalog import Catalog, Message, read_po
-from .project import Project
-from .review import STATES, Ledger, Panel, RosterGap, review_state, roster_gaps
-from .reviewindex import review_index
+from .catalog import Message
+from .project import Document
+from .review import STATES, RosterGap, roster_gaps
+from .snapshot import Snapshot
 
 __all__ = ["STATES", "Row", "compute", "empty_row", "tally", "words"]
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
@@ -82,19 +82,15 @@ class Row:
         return notes
 
 
-def compute(project: Project, locales: list[str] | None = None) -> list[Row]:
-    """One row per language × module, in order (review states from the review index: a
-    decision that does not count is tallied as "unverified", never as approved)."""
+def compute(snapshot: Snapshot, locales: list[str] | None = None) -> list[Row]:
+    """One row per language × module, in order (review states from the snapshot's review
+    index: a decision that does not count is tallied as "unverified", never as approved)."""
     rows: list[Row] = []
-    index = review_index(project.root)
-    panel = index.panel
-    for locale in locales or project.locales():
-        ledger = index.ledger(locale)
+    for locale in locales or snapshot.locales():
         by_module: dict[str, Row] = {}
-        for doc in project.po_documents(locale):
-            path = project.po_path(locale, doc)
+        for doc in snapshot.po_documents(locale):
             row = by_module.setdefault(doc.module, empty_row(locale, doc.module))
-            tally(row, read_po(path, project.rel(path)), doc.id, ledger, panel)
+            tally(row, snapshot, locale, doc)
         rows.extend(by_module[module] for module in sorted(by_module))
     return rows
 
@@ -103,18 +99,21 @@ def empty_row(locale: str, module: str) -> Row:
     return Row(locale, module, dict.fromkeys(STATES, 0), dict.fromkeys(STATES, 0))
 
 
-def tally(row: Row, catalog: Catalog, doc: str, ledger: Ledger, panel: Panel) -> None:
+def tally(row: Row, snapshot: Snapshot, locale: str, doc: Document) -> None:
     """Add the entries of one document's catalog to ``row``, each counted in its state."""
+    panel, ledger = snapshot.panel, snapshot.ledger(locale)
     gaps = {gap.tier.name: gap for gap in roster_gaps(panel, row.locale, row.module)}
     present = {gap.tier.name for gap in row.roster_gaps}
-    for message in catalog.active:
+    for message in snapshot.catalog(locale, doc).active:
         if not message.msgid:
             continue
         name = state(message)
+        review = None
         if name == "translated" or (name == "fuzzy" and ledger.decisions):
-            name = review_state(message, doc, row.locale, ledger, panel).state
+            review = snapshot.review(locale, doc, message)
+            name = review.state
         if gaps and name != "approved":
-            tier = panel.tier_of(message).name
+            tier = (review or snapshot.review(locale, doc, message)).tier.name
             if tier in gaps:
                 present.add(tier)
                 if name == "translated":

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from ..catalog import read_po
 from ..errors import EqualcityError
-from ..fs import decode_utf8, line_of
-from ..project import Document, Project
+from ..fs import line_of
+from ..project import Document
 from ..review import PANEL, roster_gaps
 from ..reviewindex import reasons_by_check, review_index
+from ..snapshot import Snapshot
 from . import LedgerContext, ledger_check, roster_check
 
 
@@ -82,11 +82,11 @@ def edited(context: LedgerContext) -> Iterator[tuple[int, str]]:
     "reviewers for the language and module to workflows/panel.toml.",
 )
 def tier_unreachable(context: LedgerContext) -> Iterator[tuple[int, str]]:
-    panel = review_index(context.root).panel  # the roster in force, as status reads it
-    text = decode_utf8((context.root / PANEL).read_bytes(), PANEL)
-    project = Project(context.root)
+    snapshot = Snapshot.of(context.root)
+    panel = snapshot.panel  # the roster in force, as status reads it
+    text = snapshot.require_text(PANEL)
     modules: dict[str, list[Document]] = {}
-    for doc in project.po_documents(context.locale):
+    for doc in snapshot.po_documents(context.locale):
         modules.setdefault(doc.module, []).append(doc)
     for module, docs in sorted(modules.items()):
         gaps = roster_gaps(panel, context.locale, module)
@@ -94,12 +94,13 @@ def tier_unreachable(context: LedgerContext) -> Iterator[tuple[int, str]]:
             continue
         tiers: Counter[str] = Counter()
         for doc in docs:
-            po = project.po_path(context.locale, doc)
             try:
-                catalog = read_po(po, project.rel(po))
+                catalog = snapshot.catalog(context.locale, doc)
             except EqualcityError:
                 continue  # po-syntax reports it
-            tiers.update(panel.tier_of(m).name for m in catalog.active if m.msgid)
+            tiers.update(
+                snapshot.review(context.locale, doc, m).tier.name for m in catalog.active if m.msgid
+            )
         for gap in gaps:
             count = tiers[gap.tier.name]
             if count:
@@ -119,7 +120,7 @@ def tier_unreachable(context: LedgerContext) -> Iterator[tuple[int, str]]:
     "the trust root (docs/review.md).",
 )
 def trust(context: LedgerContext) -> Iterator[tuple[int, str]]:
-    if context.locale != min(Project(context.root).locales(), default=context.locale):
+    if context.locale != min(Snapshot.of(context.root).locales(), default=context.locale):
         return  # the roster is checked once per language; its chain once in all
     index = review_index(context.root)
     for sha, why in index.roster_problems:

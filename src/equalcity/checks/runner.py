@@ -11,14 +11,14 @@ from typing import Any
 
 from ..catalog import read_po_text
 from ..errors import EqualcityError
-from ..fs import decode_utf8, line_of, read_toml
+from ..fs import decode_utf8, line_of, parse_toml
 from ..gitrepo import open_repo, require_history
 from ..glossary import Glossary
-from ..glossary import load as glossary_load
 from ..names import Names, Person, read_names
 from ..project import Project
 from ..review import PANEL
 from ..schema import Field, check_fields
+from ..snapshot import Snapshot
 from . import SEVERITIES, FileContext, Finding, LedgerContext, SourceContext, ignored, registry
 
 CONFIG = "workflows/checks.toml"
@@ -43,11 +43,16 @@ class CheckConfig:
 
 def load_config(project: Project) -> CheckConfig:
     """Read ``workflows/checks.toml``, the names allow-list and the contacts register."""
+    return Snapshot.of(project).check_config()
+
+
+def parse_config(snapshot: Snapshot, text: str | None) -> CheckConfig:
+    """The check settings (``text``: ``workflows/checks.toml``, None when absent), the names
+    allow-list, the contacts register and the glossary of ``snapshot``."""
     severities: dict[str, str] = {}
     scope: frozenset[str] = frozenset()
-    path = project.root / CONFIG
-    if path.exists():
-        data, text = read_toml(path, CONFIG)
+    if text is not None:
+        data = parse_toml(text, CONFIG)
         known = registry()
         check_fields(
             data,
@@ -82,19 +87,19 @@ def load_config(project: Project) -> CheckConfig:
             severities[check] = value
         scope = frozenset(data.get("release", {}).get("languages", []))
     names = Names()
-    names_path = project.root / NAMES
-    if names_path.exists():
-        names = read_names(decode_utf8(names_path.read_bytes(), NAMES), NAMES)
+    names_text = snapshot.text(NAMES)
+    if names_text is not None:
+        names = read_names(names_text, NAMES)
     contacts: dict[str, dict[str, Any]] = {}
-    contacts_path = project.root / CONTACTS
-    if contacts_path.exists():
+    contacts_text = snapshot.text(CONTACTS)
+    if contacts_text is not None:
         contacts = {
             key: value
-            for key, value in read_toml(contacts_path, CONTACTS)[0].items()
+            for key, value in parse_toml(contacts_text, CONTACTS).items()
             if isinstance(value, dict)
         }
     return CheckConfig(
-        severities, scope, names.allowed, contacts, glossary_load(project.root), names.people
+        severities, scope, names.allowed, contacts, snapshot.glossary(), names.people
     )
 
 

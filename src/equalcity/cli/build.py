@@ -10,7 +10,6 @@ import click
 from ..pipeline import build_file, build_language
 from ..project import Project
 from .completion import languages
-from .errors import reports_errors
 
 
 @click.command("build")
@@ -20,7 +19,6 @@ from .errors import reports_errors
 @click.option("--locale", "-l", help="The language whose tree to build.", shell_complete=languages)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="With --locale.")
 @click.pass_obj
-@reports_errors
 def command(
     project: Project,
     file: Path | None,

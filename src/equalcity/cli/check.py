@@ -10,8 +10,8 @@ import click
 from ..checks import registry
 from ..checks.report import FORMATS, github_summary, render
 from ..checks.runner import load_config, run, targets
+from ..errors import FindingsError
 from ..project import Project
-from .errors import reports_errors
 from .progress import on_terminal
 
 
@@ -21,7 +21,6 @@ from .progress import on_terminal
 @click.option("--list", "list_checks", is_flag=True, help="List the checks and exit.")
 @click.option("--jobs", "-j", type=int, help="Parallel workers (default: one per core).")
 @click.pass_obj
-@reports_errors
 def command(
     project: Project, paths: tuple[Path, ...], fmt: str, list_checks: bool, jobs: int | None
 ) -> None:
@@ -56,7 +55,7 @@ def command(
         with open(summary_file, "a", encoding="utf-8") as handle:
             handle.write(github_summary(findings))
     if any(f.severity == "error" for f in findings):
-        raise SystemExit(1)
+        raise FindingsError("")
 
 
 def _information_uri() -> str | None:

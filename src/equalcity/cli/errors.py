@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 import click
@@ -15,25 +13,24 @@ R = TypeVar("R")
 
 
 class InputError(click.ClickException):
-    """A user-fixable error, printed as ``equalcity: path:line: message``; exit status 2."""
+    """An ``EqualcityError`` in click's terms: printed as ``equalcity: path:line: message``
+    (nothing when it has no message) and ending the command with the error class's exit
+    status (2 for bad input, 1 for findings)."""
 
-    exit_code = 2
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code  # type: ignore[misc]  # per error, not per class
 
     def show(self, file: object = None) -> None:
-        click.echo(f"equalcity: {self.format_message()}", err=True)
+        if self.message:
+            click.echo(f"equalcity: {self.format_message()}", err=True)
 
 
-def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Run ``func``; an ``EqualcityError`` or an OS error becomes one line and exit 2."""
-
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except EqualcityError as exc:
-            raise InputError(str(exc)) from None
-        except OSError as exc:
-            where = f"{exc.filename}: " if exc.filename else ""
-            raise InputError(f"{where}{exc.strerror or exc}") from None
-
-    return wrapper
+def as_click(exc: BaseException) -> InputError | None:
+    """The CLI's one translation of a domain or OS error (None: not one of ours)."""
+    if isinstance(exc, EqualcityError):
+        return InputError(str(exc) if exc.message else "", exc.exit_code)
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return InputError(f"{where}{exc.strerror or exc}")
+    return None

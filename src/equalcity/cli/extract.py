@@ -12,7 +12,6 @@ from ..fs import read_text, write_atomic
 from ..pipeline import extract_all
 from ..project import Project
 from ..templates import build_template
-from .errors import reports_errors
 
 
 @click.command("extract")
@@ -24,7 +23,6 @@ from .errors import reports_errors
     help="With FILE: where to write the template ('-' = standard output).",
 )
 @click.pass_obj
-@reports_errors
 def command(project: Project, file: Path | None, output: str | None) -> None:
     """Write PO templates for every source/MODULE/DOC.md into locales/templates/.
 

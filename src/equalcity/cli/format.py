@@ -6,14 +6,13 @@ from pathlib import Path
 
 import click
 
+from ..errors import FindingsError
 from ..pipeline import format_files
-from .errors import reports_errors
 
 
 @click.command("format")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Only report files that would change (exit 1).")
-@reports_errors
 def command(paths: tuple[Path, ...], check: bool) -> None:
     """Rewrite PO/POT files (or every one under a folder) the way GNU msgcat and Poedit write
     them, so that saving in any editor causes no diff noise.
@@ -26,4 +25,4 @@ def command(paths: tuple[Path, ...], check: bool) -> None:
     for path in changed:
         click.echo(f"{'would reformat' if check else 'reformatted'} {path}")
     if check and changed:
-        raise SystemExit(1)
+        raise FindingsError("")

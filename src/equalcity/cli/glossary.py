@@ -13,7 +13,7 @@ from ..glossary import lint, load, to_csv, to_tbx
 from ..locales import parse_name
 from ..project import Project
 from .completion import languages
-from .errors import InputError, reports_errors
+from .errors import InputError
 
 
 @click.group("glossary")
@@ -23,7 +23,6 @@ def command() -> None:
 
 @command.command("lint")
 @click.pass_obj
-@reports_errors
 def lint_command(project: Project) -> None:
     """Validate the termbase; every problem as 'file:line: message', exit 2 if any."""
     glossary = load(project.root)
@@ -31,7 +30,7 @@ def lint_command(project: Project) -> None:
     for problem in problems:
         click.echo(f"equalcity: {problem}", err=True)
     if problems:
-        raise SystemExit(2)
+        raise EqualcityError(f"{len(problems)} problem(s) in the termbase, listed above")
     click.echo(f"{len(glossary.concepts)} concepts, version {glossary.version}: ok")
 
 
@@ -45,7 +44,6 @@ def lint_command(project: Project) -> None:
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-")
 @click.pass_obj
-@reports_errors
 def export_command(project: Project, fmt: str, locale: str | None, output: str) -> None:
     """Export TBX-Basic (every language, or English and --locale) or Weblate's glossary CSV
     (one language; forbidden terms only in its comments, see docs/glossary.md)."""

@@ -6,13 +6,11 @@ import click
 
 from ..pipeline import init_language
 from ..project import Project
-from .errors import reports_errors
 
 
 @click.command("init")
 @click.argument("lang")
 @click.pass_obj
-@reports_errors
 def command(project: Project, lang: str) -> None:
     """Create locales/LANG/ with one PO file per template (header from CLDR: Plural-Forms).
 

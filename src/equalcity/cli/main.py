@@ -81,6 +81,19 @@ class LazyGroup(click.Group):
         command: click.Command = module.command
         return command
 
+    def invoke(self, ctx: click.Context) -> object:
+        """Every command's domain and OS errors become click's exceptions here, the one place
+        (the exit status comes from the error's class: ``EqualcityError.exit_code``)."""
+        from .errors import as_click
+
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            translated = as_click(exc)
+            if translated is None:
+                raise
+            raise translated from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # click's own layout and truncation, from the summaries instead of the modules.
         stubs = [(name, click.Command(name, help=SUMMARIES[name][1])) for name in sorted(SUMMARIES)]
@@ -108,13 +121,8 @@ def main(ctx: click.Context, root: Path) -> None:
     Exit status: 0 success, 1 findings, 2 bad input or usage (one line naming the file and
     line on stderr).
     """
-    from ..errors import EqualcityError
     from ..project import Project
-    from .errors import InputError
 
     project = Project(root)
-    try:
-        project.refuse_links()
-    except EqualcityError as exc:
-        raise InputError(str(exc)) from None
+    project.refuse_links()
     ctx.obj = project

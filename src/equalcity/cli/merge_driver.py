@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from ..catalog import read_po, write_po_files
+from ..errors import FindingsError
 from ..merge3 import merge3
-from .errors import reports_errors
 
 
 @click.command("merge-driver")
@@ -16,7 +16,6 @@ from .errors import reports_errors
 @click.argument("ours", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("theirs", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("name", required=False, default="")
-@reports_errors
 def command(base: Path, ours: Path, theirs: Path, name: str) -> None:
     """Merge PO files for git: BASE (%O), OURS (%A, rewritten with the result), THEIRS (%B),
     NAME (%P, the file's path, for messages).
@@ -40,4 +39,4 @@ def command(base: Path, ours: Path, theirs: Path, name: str) -> None:
         context = f"{conflict.key[0]} | " if conflict.key[0] else ""
         click.echo(f"{label}: conflict in {context}{conflict.key[1][:60]!r}", err=True)
     if result.conflicts:
-        raise SystemExit(1)
+        raise FindingsError("")

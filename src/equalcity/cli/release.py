@@ -8,11 +8,12 @@ from pathlib import Path
 
 import click
 
+from ..errors import FindingsError
 from ..project import Project
 from ..release import DEFAULT_CACHE, plan, release_edition
 from ..release.notes import release_notes
+from ..snapshot import Snapshot
 from .completion import editions as complete_editions
-from .errors import reports_errors
 
 
 @click.group("release", invoke_without_command=True)
@@ -51,7 +52,6 @@ from .errors import reports_errors
     "a release would still pass on the day it is printed.",
 )
 @click.pass_context
-@reports_errors
 def command(
     ctx: click.Context,
     out: Path | None,
@@ -78,13 +78,14 @@ def command(
     if out is None:
         raise click.UsageError("--out DIR is required, e.g. 'equalcity release --out dist/'")
     project: Project = ctx.obj
+    snapshot = Snapshot.of(project)
     cache_dir = None if no_cache else (cache or project.root / DEFAULT_CACHE)
     blocked = 0
-    for item in plan(project, editions, preview):
+    for item in plan(snapshot, editions, preview):
         label = f"{item.edition.id}{' (preview)' if item.preview else ''}"
         with click.progressbar(length=item.steps, label=label, file=sys.stderr) as bar:
             result = release_edition(
-                project, item, out, cache_dir, bar.update, today=as_of.date() if as_of else None
+                snapshot, item, out, cache_dir, bar.update, today=as_of.date() if as_of else None
             )
         if result.blockers:
             blocked += 1
@@ -108,7 +109,7 @@ def command(
             f"{blocked} edition{'s' if blocked > 1 else ''} blocked; fix the above, or build a "
             "preview with --preview"
         )
-        ctx.exit(1)
+        raise FindingsError("")
 
 
 @command.command("notes")
@@ -122,7 +123,6 @@ def command(
     shell_complete=complete_editions,
 )
 @click.pass_obj
-@reports_errors
 def notes_command(project: Project, since: str, editions: tuple[str, ...]) -> None:
     """What changed per edition since a tag, from git history (Markdown on stdout)."""
     click.echo(release_notes(project, since, editions), nl=False)

@@ -7,12 +7,11 @@ import json
 import click
 
 from ..errors import EqualcityError
-from ..gitrepo import identity, open_repo
+from ..gitrepo import identity_of
 from ..project import Document, Project
 from ..reviewflow import current_reviewer, decide, describe, items, pending
-from ..reviewindex import review_index
+from ..snapshot import Snapshot
 from .completion import documents, languages, modules
-from .errors import reports_errors
 
 KEY_HELP = (
     "Your SSH signing key (private key file, or .pub with the key in ssh-agent); "
@@ -47,16 +46,16 @@ def command() -> None:
     help="json: a list of objects (doc, line, id, state, tier, approvals, msgid, msgstr, …).",
 )
 @click.pass_obj
-@reports_errors
 def list_command(
     project: Project, locale: str, module: str | None, all_states: bool, fmt: str
 ) -> None:
     """What waits for you: translated entries without enough approvals."""
-    found = items(project, locale, module)
+    snapshot = Snapshot.of(project)
+    found = items(snapshot, locale, module)
     reviewer = None
     try:
-        email = identity(open_repo(project.root)).email
-        reviewer = review_index(project.root).panel.by_email(email)
+        email = identity_of(project.root).email
+        reviewer = snapshot.panel.by_email(email)
     except EqualcityError:
         pass
     shown = found if all_states else pending(found, reviewer)
@@ -89,16 +88,16 @@ def list_command(
 )
 @click.option("--entry", "entry_id", required=True, help="The id from 'review list'.")
 @click.pass_obj
-@reports_errors
 def show_command(project: Project, locale: str, doc_id: str, entry_id: str) -> None:
     """One entry: source, translation, glossary terms, previous approved text, comments."""
     doc = Document.parse(doc_id)
+    snapshot = Snapshot.of(project)
     found = [
-        i for i in items(project, locale, doc.module) if i.doc == doc and i.id.startswith(entry_id)
+        i for i in items(snapshot, locale, doc.module) if i.doc == doc and i.id.startswith(entry_id)
     ]
     if len(found) != 1:
         raise EqualcityError(f"entry {entry_id!r} matches {len(found)} entries of {doc.id}")
-    for line in describe(project, project.locale(locale), found[0]):
+    for line in describe(snapshot, project.locale(locale), found[0]):
         click.echo(line)
 
 
@@ -129,7 +128,6 @@ def _decide(
 @click.option("--comment", default="")
 @click.option("--key", help=KEY_HELP)
 @click.pass_obj
-@reports_errors
 def approve_command(
     project: Project,
     locale: str,
@@ -151,7 +149,6 @@ def approve_command(
 @click.option("--comment", required=True, help="What to change; the translator sees it.")
 @click.option("--key", help=KEY_HELP)
 @click.pass_obj
-@reports_errors
 def request_changes_command(
     project: Project,
     locale: str,

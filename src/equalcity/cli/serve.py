@@ -14,7 +14,6 @@ from ..project import Project
 from ..review import load_panel
 from ..reviewflow import resolve_reviewer, usable_key
 from ..web.security import is_loopback
-from .errors import reports_errors
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -65,7 +64,6 @@ if TYPE_CHECKING:
     help="Address (or network) of the reverse proxy whose X-Forwarded-For is believed; repeat.",
 )
 @click.pass_context
-@reports_errors
 def command(
     ctx: click.Context,
     host: str,
@@ -200,7 +198,6 @@ def _member(project: Project, roster_id: str) -> None:
 @click.option("--public-url", required=True, help="The service's address, as in 'serve'.")
 @click.option("--days", default=7, show_default=True, type=click.IntRange(1, 30), help="Valid for.")
 @click.pass_obj
-@reports_errors
 def invite(project: Project, roster_id: str, state_dir: Path, public_url: str, days: int) -> None:
     """Print a one-time link with which ROSTER_ID registers a passkey (send it privately)."""
     from ..web.team import check_public_url
@@ -220,7 +217,6 @@ def invite(project: Project, roster_id: str, state_dir: Path, public_url: str, d
     "--state", "state_dir", required=True, type=click.Path(file_okay=False, path_type=Path)
 )
 @click.pass_obj
-@reports_errors
 def revoke(project: Project, roster_id: str, state_dir: Path) -> None:
     """Sign ROSTER_ID out everywhere and remove their passkeys and open invitations."""
     sessions, keys, invitations = _state(project, state_dir).revoke(roster_id)

@@ -11,9 +11,9 @@ import click
 from ..dashboard import collect, render_html
 from ..fs import write_atomic
 from ..project import Project
+from ..snapshot import Snapshot
 from ..status import STATES, Row, compute
 from .completion import languages
-from .errors import reports_errors
 
 
 @click.command("status")
@@ -55,7 +55,6 @@ from .errors import reports_errors
     "today), as 'equalcity release --as-of' does.",
 )
 @click.pass_obj
-@reports_errors
 def command(
     project: Project,
     locales: tuple[str, ...],
@@ -79,10 +78,10 @@ def command(
             collect(project, weeks=weeks, locales=names, as_of=as_of.date() if as_of else None)
         )
     elif fmt == "json":
-        rows = compute(project, names)
+        rows = compute(Snapshot.of(project), names)
         text = json.dumps([row.as_dict() for row in rows], indent=2, ensure_ascii=False) + "\n"
     else:
-        rows = compute(project, names)
+        rows = compute(Snapshot.of(project), names)
         notes = [note for row in rows for note in row.roster_notes()]
         text = (
             _table(rows) + "\n" + "".join(f"\n{note}" for note in notes) + ("\n" if notes else "")

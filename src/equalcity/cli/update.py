@@ -7,7 +7,6 @@ import click
 from ..pipeline import update_languages
 from ..project import Project
 from .completion import languages
-from .errors import reports_errors
 from .progress import on_terminal
 
 
@@ -22,7 +21,6 @@ from .progress import on_terminal
     shell_complete=languages,
 )
 @click.pass_obj
-@reports_errors
 def command(project: Project, locales: tuple[str, ...]) -> None:
     """Merge every template into every PO file (msgmerge semantics; no translation is lost).
 

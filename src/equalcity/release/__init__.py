@@ -8,9 +8,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..editions import Edition, load_release, release_inputs
+from ..editions import Edition, release_inputs
 from ..fs import remove_leftovers
-from ..project import Project
+from ..snapshot import Snapshot
 from .bundle import EditionResult, build, commit_info, gate, input_key, restore, store
 from .ui import CATALOGUE
 
@@ -26,10 +26,10 @@ class Plan:
     steps: int
 
 
-def plan(project: Project, edition_ids: Sequence[str], preview: bool) -> list[Plan]:
-    release = load_release(project)
+def plan(snapshot: Snapshot, edition_ids: Sequence[str], preview: bool) -> list[Plan]:
+    release = snapshot.release()
     editions = [release.edition(e) for e in edition_ids] if edition_ids else list(release.editions)
-    documents = [d for d in project.documents() if d.module != CATALOGUE.module]
+    documents = [d for d in snapshot.documents() if d.module != CATALOGUE.module]
     modules = {d.module for d in documents}
     # one step per document, per module PDF and per referral-card PDF (A4, A6)
     steps = len(documents) + len(modules) + 2
@@ -37,7 +37,7 @@ def plan(project: Project, edition_ids: Sequence[str], preview: bool) -> list[Pl
 
 
 def release_edition(
-    project: Project,
+    snapshot: Snapshot,
     item: Plan,
     dist: Path,
     cache: Path | None,
@@ -48,12 +48,13 @@ def release_edition(
     remove_leftovers(dist)  # staging folders of a release that was killed
     if cache is not None:
         remove_leftovers(cache / "editions")
-    release = load_release(project)
+    project = snapshot.project
+    release = snapshot.release()
     edition = item.edition
     commit = commit_info(project, release_inputs(project, edition, existing=True))
     key = input_key(project, edition, item.preview, commit)
     if not item.preview:
-        blockers = gate(project, edition, commit, cache, key, today or dt.date.today())
+        blockers = gate(snapshot, edition, commit, cache, key, today or dt.date.today())
         if blockers:
             return EditionResult(edition, False, blockers)
     if cache is not None:
@@ -63,7 +64,7 @@ def release_edition(
             archive = next(folder.glob("*.zip"), None)
             return EditionResult(edition, item.preview, folder=folder, archive=archive, cached=True)
     result = build(
-        project,
+        snapshot,
         release,
         edition,
         dist,

@@ -39,6 +39,7 @@ from ..errors import EqualcityError
 from ..fs import write_atomic
 from ..gitrepo import open_repo, require_history
 from ..project import Document, Project
+from ..snapshot import Snapshot
 from . import cards as cards_
 from . import html as html_
 from .content import DocumentText, LanguageStrings, document_text
@@ -118,16 +119,8 @@ def input_key(project: Project, edition: Edition, preview: bool, commit: Commit)
     return digest.hexdigest()
 
 
-def glossary_version(project: Project) -> str:
-    digest = hashlib.sha256()
-    folder = project.root / GLOSSARY_DIR
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 def gate(
-    project: Project,
+    snapshot: Snapshot,
     edition: Edition,
     commit: Commit,
     cache: Path | None,
@@ -140,17 +133,17 @@ def gate(
     if stored is not None and stored.exists():
         slow = [Blocker(**b) for b in json.loads(stored.read_text("utf-8"))]
     else:
-        slow = content_blockers(project, edition)
+        slow = content_blockers(snapshot, edition)
         if stored is not None:
             write_atomic(stored, json.dumps([b.__dict__ for b in slow], ensure_ascii=False))
-    return slow + current_blockers(project, edition, today, commit.dirty)
+    return slow + current_blockers(snapshot, edition, today, commit.dirty)
 
 
-def _modules(project: Project) -> dict[str, list[Document]]:
+def _modules(snapshot: Snapshot) -> dict[str, list[Document]]:
     """The toolbox's modules and their documents, the module first (the UI catalogue is not a
     module: its strings are the pages' labels)."""
     modules: dict[str, list[Document]] = {}
-    for doc in project.documents():
+    for doc in snapshot.documents():
         if doc.module != CATALOGUE.module:
             modules.setdefault(doc.module, []).append(doc)
     for docs in modules.values():
@@ -169,7 +162,7 @@ def css_string(text: str) -> str:
 
 
 def build(
-    project: Project,
+    snapshot: Snapshot,
     release: Release,
     edition: Edition,
     dist: Path,
@@ -182,15 +175,15 @@ def build(
 ) -> EditionResult:
     """Write ``dist/<edition>/`` (replacing what was there) and its zip."""
     result = EditionResult(edition, preview)
-    contacts = contacts_for(project, edition)
-    ui = labels(project, edition, preview)
+    contacts = contacts_for(snapshot, edition)
+    ui = labels(snapshot, edition, preview)
     languages: dict[str, LanguageStrings] = {}
-    modules = _modules(project)
+    modules = _modules(snapshot)
     texts: dict[str, DocumentText] = {}
     for docs in modules.values():
         for doc in docs:
             texts[doc.id] = document_text(
-                project,
+                snapshot,
                 edition,
                 doc,
                 preview=preview,
@@ -324,7 +317,7 @@ def build(
         "index.html", root="", modules=index_modules, **common
     ).encode("utf-8")
     emergency, specialist = cards_.referral_order(
-        contacts[c] for c in used_contacts(project) if c in contacts
+        contacts[c] for c in used_contacts(snapshot) if c in contacts
     )
     card_values = {
         "emergency": [cards_.card(c, ui, language, compact=True) for c in emergency],
@@ -353,7 +346,7 @@ def build(
         files[name] = data
         result.pdfs_cached += was_cached
     result.documents = [texts[doc.id].as_manifest() for doc in order]
-    manifest = _manifest(project, release, edition, preview, commit, result.documents, contacts)
+    manifest = _manifest(snapshot, release, edition, preview, commit, result.documents, contacts)
     files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
     sums = "".join(f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n" for name in sorted(files))
     files["SHA256SUMS"] = sums.encode()
@@ -387,7 +380,7 @@ def _render_pdfs(
 
 
 def _manifest(
-    project: Project,
+    snapshot: Snapshot,
     release: Release,
     edition: Edition,
     preview: bool,
@@ -404,7 +397,7 @@ def _manifest(
         "commit": commit.sha,
         "date": commit.date,
         "tool": f"equalcity {__version__}",
-        "glossary_version": glossary_version(project),
+        "glossary_version": snapshot.glossary().version,
         "fallback": edition.fallback,
         "documents": documents,
         "totals": {
@@ -412,7 +405,7 @@ def _manifest(
             for key in ("strings", "approved", "unapproved_shown", "fallback")
         },
         "contacts": [
-            contacts[c].as_manifest() for c in sorted(used_contacts(project)) if c in contacts
+            contacts[c].as_manifest() for c in sorted(used_contacts(snapshot)) if c in contacts
         ],
     }
 

@@ -17,15 +17,13 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from ..catalog import Catalog, Message, read_po
+from ..catalog import Catalog, Message
 from ..editions import PLACEHOLDER, SOURCE_CONTACTS, Contact, Edition, placeholders
 from ..errors import EqualcityError
-from ..fs import read_text
 from ..locales import language_of
 from ..markdown import Segment, render_segments
-from ..project import Document, Project
-from ..review import Ledger, Panel, review_state
-from ..reviewindex import review_index
+from ..project import Document
+from ..snapshot import Snapshot
 
 UNAPPROVED = ("\u2e28", "\u2e29")  # ⸨ ⸩ translated, not approved (previews only)
 FALLBACK = ("\u2e26", "\u2e27")  # ⸦ ⸧ fallback text (no approved translation)
@@ -86,18 +84,15 @@ class _Choice:
 class LanguageStrings:
     """Approved (and, for previews, unapproved) strings of one language's documents."""
 
-    def __init__(self, project: Project, language: str, panel: Panel) -> None:
-        self.project = project
+    def __init__(self, snapshot: Snapshot, language: str) -> None:
+        self.snapshot = snapshot
         self.language = language
-        self.panel = panel
-        self.ledger: Ledger = review_index(project.root).ledger(language)
 
     def catalog(self, doc: Document) -> Catalog:
-        path = self.project.po_path(self.language, doc)
-        return read_po(path, self.project.rel(path)) if path.exists() else Catalog()
+        return self.snapshot.catalog_if_any(self.language, doc) or Catalog()
 
     def review(self, message: Message, doc: Document) -> tuple[str, tuple[str, ...]]:
-        entry = review_state(message, doc.id, self.language, self.ledger, self.panel)
+        entry = self.snapshot.review(self.language, doc, message)
         return entry.state, entry.approvals
 
 
@@ -110,7 +105,7 @@ def _by_msgid(catalog: Catalog) -> dict[str, Message]:
 
 
 def document_text(
-    project: Project,
+    snapshot: Snapshot,
     edition: Edition,
     doc: Document,
     *,
@@ -122,11 +117,9 @@ def document_text(
     """The edition's text of one document, with counts for the manifest; ``example`` is the
     label every placeholder contact carries, in the edition's language."""
     languages = languages if languages is not None else {}
-    panel = None
     for code in (edition.language, edition.fallback):
         if code != "en" and code not in languages:
-            panel = panel or review_index(project.root).panel
-            languages[code] = LanguageStrings(project, code, panel)
+            languages[code] = LanguageStrings(snapshot, code)
     main = languages[edition.language]
     fallback = languages.get(edition.fallback) if edition.fallback != "en" else None
     entries = _by_msgid(main.catalog(doc))
@@ -169,9 +162,8 @@ def document_text(
             return FALLBACK[0] + text + FALLBACK[1]
         return None if choice.text is None else text
 
-    source_path = project.source_path(doc)
-    display = project.rel(source_path)
-    source = read_text(source_path, display).translate(_STRIP)
+    display = f"source/{doc.id}.md"
+    source = snapshot.source(doc).translate(_STRIP)
     for contact_id, line in placeholders(source):
         if contact_id not in contacts:
             raise EqualcityError(
@@ -194,8 +186,8 @@ def document_text(
         "",
         "",
     )
-    result.title, result.summary = front_matter(result.markdown)
-    result.marked_title, result.marked_summary = front_matter(result.marked)
+    result.title, result.summary = front_matter(result.markdown, display)
+    result.marked_title, result.marked_summary = front_matter(result.marked, display)
     result.contacts = list(dict.fromkeys(c for c, _ in placeholders(source)))
     for choice in choices.values():
         result.strings += 1
@@ -269,19 +261,34 @@ def fill_contacts(
     return PLACEHOLDER.sub(replace, text)
 
 
-def front_matter(markdown: str) -> tuple[str, str]:
-    """The title and summary of a document's front matter ("" when absent)."""
+def front_matter(markdown: str, display: str = "<document>") -> tuple[str, str]:
+    """The title and summary of a document's front matter ("" when it has none); front matter
+    that is not a YAML mapping is an error naming ``display`` (the source document)."""
     if not markdown.startswith("---"):
         return "", ""
     end = markdown.find("\n---", 3)
     if end < 0:
-        return "", ""
+        raise EqualcityError(
+            "the front matter has no closing '---' line; close it after the last field",
+            path=display,
+            line=1,
+        )
     try:
         data = yaml.safe_load(markdown[3:end])
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise EqualcityError(
+            f"the front matter is not valid YAML ({getattr(exc, 'problem', exc)}); check the "
+            "translation of its title and summary",
+            path=display,
+            line=mark.line + 1 if mark else 1,
+        ) from None
+    if data is None:
         return "", ""
     if not isinstance(data, dict):
-        return "", ""
+        raise EqualcityError(
+            "the front matter must be 'title: …' and 'summary: …' fields", path=display, line=1
+        )
     return str(data.get("title", "")), str(data.get("summary", ""))
 
 

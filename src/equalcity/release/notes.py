@@ -1,141 +1,85 @@
-"""``equalcity release notes --since TAG``: what changed per edition, from git history."""
+"""``equalcity release notes --since TAG``: what changed per edition, from git history.
+
+The notes compare two snapshots of the repository — the commit ``TAG`` names and HEAD — read
+through the one read model (``Snapshot.at``): a file that does not parse at either commit is a
+line in the notes saying so, never silently left out.
+"""
 
 from __future__ import annotations
 
-import json
-import tomllib
 from collections.abc import Sequence
 from typing import Any
 
-import git
-import yaml
-
-from ..editions import Edition, load_release
+from ..editions import Edition
 from ..errors import EqualcityError
-from ..gitrepo import open_repo, require_history
+from ..fs import parse_toml
+from ..gitrepo import open_repo, require_history, resolve_commit
+from ..glossary import Concept, Glossary, LanguageTerms
 from ..project import Project
-from ..reviewindex import review_index
+from ..snapshot import Snapshot
+
+STATUSES = ("preferred", "admitted", "forbidden")
 
 
-def _show(repo: git.Repo, rev: str, path: str) -> str | None:
-    try:
-        return str(repo.git.show(f"{rev}:{path}"))
-    except git.GitCommandError:
-        return None
-
-
-def _changed(repo: git.Repo, since: str, path: str) -> list[str]:
-    out = repo.git.diff("--name-only", since, "HEAD", "--", path)
-    return [line for line in str(out).splitlines() if line]
-
-
-def _glossary(repo: git.Repo, rev: str) -> dict[str, dict[str, Any]]:
-    """Concept id → terms, from the glossary files at ``rev``."""
-    concepts: dict[str, dict[str, Any]] = {}
-    names = [
-        p
-        for p in repo.git.ls_tree("-r", "--name-only", rev, "glossary").splitlines()
-        if p.endswith(".yaml")
+def _describe_terms(terms: LanguageTerms | None) -> str:
+    parts = [
+        f"{status}: {', '.join(terms.by_status(status))}"
+        for status in STATUSES
+        if terms is not None and terms.by_status(status)
     ]
-    texts = [_show(repo, rev, name) or "" for name in names]
-    for text in texts:
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError:
-            continue
-        for concept in data if isinstance(data, list) else []:
-            if isinstance(concept, dict) and "id" in concept:
-                concepts[str(concept["id"])] = concept.get("terms") or {}
-    return concepts
-
-
-def _contacts(text: str | None) -> dict[str, dict[str, Any]]:
-    if not text:
-        return {}
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return {}
-    return {k: v for k, v in data.items() if isinstance(v, dict)}
-
-
-def _describe_terms(terms: dict[str, Any]) -> str:
-    parts = []
-    for status in ("preferred", "admitted", "forbidden"):
-        if terms.get(status):
-            parts.append(f"{status}: {', '.join(map(str, terms[status]))}")
     return "; ".join(parts) or "no terms"
 
 
-def edition_notes(repo: git.Repo, project: Project, edition: Edition, since: str) -> list[str]:
-    lang = edition.language
-    lines = [f"## {edition.id}" + (" (preview)" if edition.preview else ""), ""]
-    source_changed = {
-        p.removeprefix("source/").removesuffix(".md")
-        for p in _changed(repo, since, "source")
-        if p.endswith(".md")
+def _terms(concept: Concept | None, language: str) -> tuple[tuple[str, ...], ...] | None:
+    """What a reader sees of a concept's terms in ``language`` (not where they are written)."""
+    found = concept.terms.get(language) if concept is not None else None
+    if found is None:
+        return None
+    return (found.preferred, found.admitted, found.forbidden, found.variants)
+
+
+def _changed_documents(old: Snapshot, new: Snapshot, folder: str, suffix: str) -> set[str]:
+    paths = set(old.files.listing(folder)) | set(new.files.listing(folder))
+    return {
+        path.removeprefix(folder + "/").removesuffix(suffix)
+        for path in paths
+        if path.endswith(suffix) and old.files.version(path) != new.files.version(path)
     }
-    po_changed = {
-        p.removeprefix(f"locales/{lang}/").removesuffix(".po")
-        for p in _changed(repo, since, f"locales/{lang}")
-        if p.endswith(".po")
-    }
-    docs = sorted(source_changed | po_changed)
-    lines.append("### Documents")
-    if not docs:
-        lines.append("- no change")
-    for doc in docs:
-        what = [
-            w for w, s in (("source text", source_changed), ("translation", po_changed)) if doc in s
-        ]
+
+
+def _documents(old: Snapshot, new: Snapshot, language: str) -> list[str]:
+    source = _changed_documents(old, new, "source", ".md")
+    translation = _changed_documents(old, new, f"locales/{language}", ".po")
+    lines = ["### Documents"]
+    for doc in sorted(source | translation):
+        what = [w for w, s in (("source text", source), ("translation", translation)) if doc in s]
         lines.append(f"- {doc}: {' and '.join(what)} changed")
-    lines += ["", "### Approvals"]
-    ledger = f"locales/{lang}/reviews.jsonl"
-    old = set((_show(repo, since, ledger) or "").splitlines())
-    approved_before = set()
-    for line in old:
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(record, dict) and record.get("decision") == "approve":
-            approved_before.add((record.get("doc"), record.get("key"), record.get("text")))
-    judged = review_index(project.root).ledger(lang)
-    counted = {
-        d.line: (d.doc, d.key, d.text, d.reviewer, d.decision)
-        for d in judged.decisions
-        if judged.counts(d)
-    }
-    new_lines = [
-        (number, line)
-        for number, line in enumerate((_show(repo, "HEAD", ledger) or "").split("\n"), start=1)
-        if line.strip() and line not in old
-    ]
+    return lines if len(lines) > 1 else [*lines, "- no change"]
+
+
+def _approvals(old: Snapshot, new: Snapshot, language: str) -> list[str]:
+    before = old.raw_ledger(language).decisions
+    known = {d.as_json() for d in before}
+    approved_before = {(d.doc, d.key, d.text) for d in before if d.decision == "approve"}
+    judged = new.ledger(language)
     approved: dict[str, set[str]] = {}
     reviewers: dict[str, set[str]] = {}
     requests: dict[str, int] = {}
     uncounted: dict[str, int] = {}
-    for number, line in new_lines:
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
+    for decision in judged.decisions:
+        if decision.as_json() in known:
             continue
-        if not isinstance(record, dict):
-            continue
-        doc = str(record.get("doc", "?"))
-        pinned = ("doc", "key", "text", "reviewer", "decision")
-        if counted.get(number) != tuple(record.get(f) for f in pinned):
+        doc = decision.doc
+        if not judged.counts(decision):
             uncounted[doc] = uncounted.get(doc, 0) + 1  # the review index does not count it
-            continue
-        if record.get("decision") == "approve":
-            if (record.get("doc"), record.get("key"), record.get("text")) in approved_before:
+        elif decision.decision == "approve":
+            if (decision.doc, decision.key, decision.text) in approved_before:
                 continue  # the same text approved again: nothing new for readers
-            approved.setdefault(doc, set()).add(str(record.get("key", "")))
-            reviewers.setdefault(doc, set()).add(str(record.get("reviewer", "")))
-        elif record.get("decision") == "request-changes":
+            approved.setdefault(doc, set()).add(decision.key)
+            reviewers.setdefault(doc, set()).add(decision.reviewer)
+        elif decision.decision == "request-changes":
             requests[doc] = requests.get(doc, 0) + 1
-    if not approved and not requests and not uncounted:
-        lines.append("- no review decisions")
+    lines = ["### Approvals"]
     for doc in sorted(set(approved) | set(requests) | set(uncounted)):
         parts = []
         if doc in approved:
@@ -151,61 +95,107 @@ def edition_notes(repo: git.Repo, project: Project, edition: Edition, since: str
                 "says why)"
             )
         lines.append(f"- {doc}: {'; '.join(parts)}")
-    lines += ["", "### Glossary"]
-    before, after = _glossary(repo, since), _glossary(repo, "HEAD")
-    glossary_lines = []
+    return lines if len(lines) > 1 else [*lines, "- no review decisions"]
+
+
+def _glossary(old: Snapshot, new: Snapshot, language: str) -> list[str]:
+    lines = ["### Glossary"]
+    glossaries: list[Glossary] = []
+    for snapshot in (old, new):
+        try:
+            glossaries.append(snapshot.glossary())
+        except EqualcityError as exc:
+            lines.append(f"- the glossary at {_short(snapshot)} cannot be read: {exc}")
+    if len(glossaries) < 2:
+        return lines
+    before, after = glossaries[0].by_id(), glossaries[1].by_id()
     for concept in sorted(set(before) | set(after)):
-        old_terms = (before.get(concept) or {}).get(lang) or {}
-        new_terms = (after.get(concept) or {}).get(lang) or {}
-        english_changed = (before.get(concept) or {}).get("en") != (after.get(concept) or {}).get(
-            "en"
-        )
-        if concept not in before:
-            glossary_lines.append(f"- {concept}: new concept ({_describe_terms(new_terms)})")
-        elif concept not in after:
-            glossary_lines.append(f"- {concept}: removed")
-        elif old_terms != new_terms or english_changed:
-            glossary_lines.append(
+        old_concept, new_concept = before.get(concept), after.get(concept)
+        new_terms = new_concept.terms.get(language) if new_concept else None
+        old_terms = old_concept.terms.get(language) if old_concept else None
+        if old_concept is None:
+            lines.append(f"- {concept}: new concept ({_describe_terms(new_terms)})")
+        elif new_concept is None:
+            lines.append(f"- {concept}: removed")
+        elif _terms(old_concept, language) != _terms(new_concept, language) or _terms(
+            old_concept, "en"
+        ) != _terms(new_concept, "en"):
+            lines.append(
                 f"- {concept}: {_describe_terms(new_terms)} (was {_describe_terms(old_terms)})"
             )
-    lines += glossary_lines or ["- no change"]
-    lines += ["", "### Contacts"]
-    contact_lines = []
+    return lines if len(lines) > 1 else [*lines, "- no change"]
+
+
+def _contacts(old: Snapshot, new: Snapshot, edition: Edition) -> list[str]:
+    lines = ["### Contacts"]
     for path in edition.contact_files():
-        old_contacts = _contacts(_show(repo, since, path))
-        new_contacts = _contacts(_show(repo, "HEAD", path))
-        for contact in sorted(set(old_contacts) | set(new_contacts)):
-            a, b = old_contacts.get(contact), new_contacts.get(contact)
+        sides: list[dict[str, dict[str, Any]]] = []
+        for snapshot in (old, new):
+            try:
+                sides.append(_tables(snapshot, path))
+            except EqualcityError as exc:
+                lines.append(f"- {path} at {_short(snapshot)} cannot be read: {exc}")
+        if len(sides) < 2:
+            continue
+        before, after = sides
+        for contact in sorted(set(before) | set(after)):
+            a, b = before.get(contact), after.get(contact)
             if a == b:
                 continue
             if a is None:
-                contact_lines.append(f"- {contact} ({path}): added")
+                lines.append(f"- {contact} ({path}): added")
             elif b is None:
-                contact_lines.append(f"- {contact} ({path}): removed")
+                lines.append(f"- {contact} ({path}): removed")
             else:
-                fields = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
-                changes = ", ".join(f"{k} {a.get(k, '')!s} → {b.get(k, '')!s}" for k in fields)
-                contact_lines.append(f"- {contact} ({path}): {changes}")
-    lines += contact_lines or ["- no change"]
-    return [*lines, ""]
+                names = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+                changes = ", ".join(f"{k} {a.get(k, '')!s} → {b.get(k, '')!s}" for k in names)
+                lines.append(f"- {contact} ({path}): {changes}")
+    return lines if len(lines) > 1 else [*lines, "- no change"]
+
+
+def _tables(snapshot: Snapshot, path: str) -> dict[str, dict[str, Any]]:
+    """The contacts file's tables as written (the notes show what changed in the file)."""
+    text = snapshot.text(path)
+    data = parse_toml(text, path) if text is not None else {}
+    return {key: value for key, value in data.items() if isinstance(value, dict)}
+
+
+def _short(snapshot: Snapshot) -> str:
+    return (snapshot.commit or "the working tree")[:12]
+
+
+def edition_notes(old: Snapshot, new: Snapshot, edition: Edition) -> list[str]:
+    """The notes of one edition: documents, approvals, glossary and contacts that changed."""
+    language = edition.language
+    return [
+        f"## {edition.id}" + (" (preview)" if edition.preview else ""),
+        "",
+        *_documents(old, new, language),
+        "",
+        *_approvals(old, new, language),
+        "",
+        *_glossary(old, new, language),
+        "",
+        *_contacts(old, new, edition),
+        "",
+    ]
 
 
 def release_notes(project: Project, since: str, edition_ids: Sequence[str] = ()) -> str:
-    release = load_release(project)
+    release = Snapshot.of(project).release()
     editions = [release.edition(e) for e in edition_ids] if edition_ids else list(release.editions)
-    repo = open_repo(project.root)
-    try:
+    with open_repo(project.root) as repo:
         require_history(repo, "writing release notes")
-        try:
-            repo.git.rev_parse("--verify", f"{since}^{{commit}}")
-        except git.GitCommandError:
+        start = resolve_commit(repo, since)
+        if start is None:
             raise EqualcityError(
                 f"no tag or commit {since!r} in this repository; 'git tag' lists the tags"
-            ) from None
-        head = repo.head.commit.hexsha[:12]
-        lines = [f"# Release notes: {since} → {head}", ""]
+            )
+        head = resolve_commit(repo, "HEAD") or ""
+        shared: dict[object, object] = {}
+        old = Snapshot.at(project, repo, start, shared)
+        new = Snapshot.at(project, repo, head, shared)
+        lines = [f"# Release notes: {since} → {head[:12]}", ""]
         for edition in editions:
-            lines += edition_notes(repo, project, edition, since)
+            lines += edition_notes(old, new, edition)
         return "\n".join(lines)
-    finally:
-        repo.close()

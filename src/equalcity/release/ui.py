@@ -15,9 +15,9 @@ import re
 
 from ..catalog import Message
 from ..editions import Edition
-from ..fs import read_text
 from ..markdown import extract
-from ..project import Document, Project
+from ..project import Document
+from ..snapshot import Snapshot
 
 CATALOGUE = Document("ui", "page-furniture")
 _KEY = re.compile(r"<!--\s*ui:\s*([a-z0-9_]+)\s*-->")
@@ -76,20 +76,17 @@ def parse_catalogue(text: str) -> dict[str, str]:
     return {keys[s.line]: s.msgid for s in extract(text) if s.line in keys}
 
 
-def labels(project: Project, edition: Edition, preview: bool) -> dict[str, str]:
+def labels(snapshot: Snapshot, edition: Edition, preview: bool) -> dict[str, str]:
     """The edition's labels: a translation the panel approved (in previews, any translation
     that is not fuzzy), otherwise English."""
     from .content import LanguageStrings  # content imports this module's users
 
-    path = project.source_path(CATALOGUE)
-    if not path.exists():
+    if CATALOGUE not in snapshot.documents():
         return dict(ENGLISH)
-    english = {**ENGLISH, **parse_catalogue(read_text(path, project.rel(path)))}
+    english = {**ENGLISH, **parse_catalogue(snapshot.source(CATALOGUE))}
     if edition.language == "en":
         return english
-    from ..review import load_panel
-
-    strings = LanguageStrings(project, edition.language, load_panel(project.root))
+    strings = LanguageStrings(snapshot, edition.language)
     catalog = strings.catalog(CATALOGUE)
     entries: dict[str, Message] = {
         m.msgid: m for m in catalog.active if m.msgid and m.msgctxt is None

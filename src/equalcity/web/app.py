@@ -22,16 +22,15 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from ..dashboard import collect, render_html
-from ..editions import Contact, Edition, contacts_for, load_release
+from ..editions import Contact, Edition, contacts_for
 from ..errors import ConflictError, EqualcityError, RefusedError
 from ..gitrepo import ServiceSigning, open_repo
 from ..glossary import Glossary
-from ..glossary import load as load_glossary
 from ..locales import english_name, is_rtl
 from ..project import Document, Project
 from ..review import DECISIONS, Reviewer
 from ..reviewflow import decide, items, pending
-from ..reviewindex import review_index
+from ..snapshot import Snapshot
 from ..status import STATES
 from .entries import SHOWS, Filters, entry_view
 from .security import (
@@ -154,11 +153,13 @@ class PanelApp:
             return PlainTextResponse("not found", status_code=404)
         return Response(static_text(name), media_type=STATIC[name], headers=HEADERS)
 
-    def glossary(self) -> Glossary:
+    def glossary(self, snapshot: Snapshot) -> Glossary:
+        """The snapshot's glossary, parsed once while its files stay the same (its matchers
+        are cached by the glossary object)."""
         folder = self.project.root / "glossary"
         signature = _signature([folder])
         if self._glossary.signature != signature or self._glossary.value is None:
-            self._glossary = _Cache(signature, load_glossary(self.project.root))
+            self._glossary = _Cache(signature, snapshot.glossary())
         assert isinstance(self._glossary.value, Glossary)
         return self._glossary.value
 
@@ -177,13 +178,14 @@ class PanelApp:
             _signature([root / "locales", root / "workflows", root / "glossary", root / "source"]),
         )
         if self._home.signature != signature:
-            dashboard = collect(self.project)
+            snapshot = Snapshot.of(self.project)
+            dashboard = collect(self.project, snapshot=snapshot)
             links: dict[tuple[str, str], str] = {}
             waiting: dict[tuple[str, str], int] = {}
             for row in dashboard.rows:
                 if reviewer.covers(row.locale, row.module):
                     links[row.locale, row.module] = _review_url(row.locale, row.module)
-                    found = items(self.project, row.locale, row.module)
+                    found = items(snapshot, row.locale, row.module)
                     waiting[row.locale, row.module] = len(pending(found, reviewer))
             html = render_html(
                 dashboard,
@@ -236,8 +238,9 @@ class PanelApp:
         modules = sorted({d.module for d in self.project.po_documents(locale)})
         if module not in modules:
             raise PageError(404, f"no module {module!r} in locales/{locale}/")
-        panel = review_index(self.project.root).panel
-        found = items(self.project, locale, module)
+        snapshot = Snapshot.of(self.project)
+        panel = snapshot.panel
+        found = items(snapshot, locale, module)
         shown = filters.apply(found, reviewer, panel)
         pages = max(1, -(-len(shown) // PAGE_SIZE))
         ids = [i.id for i in shown]
@@ -246,8 +249,8 @@ class PanelApp:
         page = min(max(page, 1), pages)
         visible = shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         may_decide = reviewer.covers(locale, module)
-        glossary = self.glossary()
-        editions = self.editions(locale)
+        glossary = self.glossary(snapshot)
+        editions = self.editions(snapshot, locale)
         views = [
             entry_view(
                 item, locale, reviewer, panel, glossary, may_decide=may_decide, editions=editions
@@ -366,11 +369,11 @@ class PanelApp:
             self.after_decision(sha)
         return sha, count
 
-    def editions(self, locale: str) -> dict[str, dict[str, Contact]]:
+    def editions(self, snapshot: Snapshot, locale: str) -> dict[str, dict[str, Contact]]:
         """The contacts of each edition in ``locale`` (the language's own files when
         workflows/release.toml names none), so a helpline sentence is never approved blind."""
-        found = [e for e in load_release(self.project).editions if e.language == locale]
-        return {e.id: contacts_for(self.project, e) for e in found or [Edition(locale, locale)]}
+        found = [e for e in snapshot.release().editions if e.language == locale]
+        return {e.id: contacts_for(snapshot, e) for e in found or [Edition(locale, locale)]}
 
     # -- hooks the team service fills ------------------------------------------------------
 

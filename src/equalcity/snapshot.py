@@ -1,0 +1,384 @@
+"""The one read model of a content repository: a ``Snapshot``.
+
+A snapshot is the repository's inputs as they are in the working tree (``Snapshot.of``) or at
+a commit (``Snapshot.at``), each parsed once, on first use, into typed objects: the source
+documents and the templates derived from them, the translation catalogs, the roster, the
+judged review ledgers, the glossary, the editions and their contacts, the check settings.
+Every command that reads — ``status``, ``check``'s repository checks, ``review list/show``,
+the release gate and its content, the dashboard and its trend, ``release notes``, the review
+page — asks a snapshot, so they all see the same files parsed the same way and the same
+review state of every entry (``Snapshot.review``): a decision counts everywhere or nowhere.
+
+Only this module and ``gitrepo`` read the repository's files or ask git; writers (extract,
+update, review decisions, the service) write through ``fs.write_atomic`` and git commits.
+
+An entry's tier (how many approvals it needs) follows the *template* derived from the English
+source — its section and its source markers — never the extracted comments of a PO file, which
+anyone who edits that file could delete.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from .catalog import Catalog, Message, read_po_bytes
+from .errors import EqualcityError
+from .fs import decode_utf8
+from .project import TEMPLATES, Document, Project
+from .review import LEDGER, PANEL, EntryReview, Ledger, Panel, key_hash, parse_panel, review_state
+
+if TYPE_CHECKING:
+    import git
+
+    from .checks.runner import CheckConfig
+    from .editions import Contact, Release
+    from .glossary import Glossary
+    from .reviewindex import ReviewIndex
+
+T = TypeVar("T")
+
+
+class Files(Protocol):
+    """Where a snapshot's files come from: the working tree or a commit."""
+
+    def read(self, rel: str) -> bytes | None:
+        """The bytes of the file at ``rel`` (a POSIX path from the root), None if absent."""
+
+    def listing(self, folder: str) -> list[str]:
+        """Every file below ``folder`` (relative POSIX paths from the root), sorted."""
+
+    def version(self, rel: str) -> object:
+        """What identifies this version of the file (for caches shared across snapshots)."""
+
+
+@dataclass(frozen=True)
+class WorkingFiles:
+    root: Path
+
+    def read(self, rel: str) -> bytes | None:
+        try:
+            return (self.root / rel).read_bytes()
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            return None
+
+    def listing(self, folder: str) -> list[str]:
+        top = self.root / folder
+        if not top.is_dir():
+            return []
+        return sorted(
+            path.relative_to(self.root).as_posix() for path in top.rglob("*") if path.is_file()
+        )
+
+    def version(self, rel: str) -> object:
+        try:
+            info = (self.root / rel).stat()
+        except OSError:
+            return None
+        return (info.st_mtime_ns, info.st_size)
+
+
+class CommitFiles:
+    """The files of one commit, read through git's object store (``gitrepo``)."""
+
+    def __init__(self, repo: git.Repo, commit: str, folders: tuple[str, ...]) -> None:
+        from .gitrepo import tree_files
+
+        self.repo = repo
+        self.commit = commit
+        self.blobs = tree_files(repo, commit, list(folders))
+
+    def read(self, rel: str) -> bytes | None:
+        from .gitrepo import blob
+
+        blob_id = self.blobs.get(rel)
+        return None if blob_id is None else blob(self.repo, blob_id)
+
+    def listing(self, folder: str) -> list[str]:
+        prefix = folder.rstrip("/") + "/"
+        return sorted(path for path in self.blobs if path.startswith(prefix))
+
+    def version(self, rel: str) -> object:
+        return self.blobs.get(rel)
+
+
+@dataclass
+class Snapshot:
+    """The repository's inputs, each parsed once (see the module docstring)."""
+
+    project: Project
+    files: Files
+    commit: str | None = None  # None: the working tree
+    #: Parsed files shared by the snapshots of one history walk, keyed by the file's version
+    #: (its blob id), so that a file is parsed once however many commits hold it.
+    shared: dict[object, object] | None = field(default=None, repr=False)
+    _memo: dict[object, object] = field(default_factory=dict, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    def _once(self, key: object, compute: Callable[[], T]) -> T:
+        """``compute()`` the first time ``key`` is asked for, the same object afterwards
+        (thread-safe: the review page serves requests from threads)."""
+        with self._lock:
+            if key not in self._memo:
+                self._memo[key] = compute()
+            return self._memo[key]  # type: ignore[return-value]
+
+    def _parsed(self, kind: str, rel: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per snapshot, and once per version of ``rel`` across the
+        snapshots that share a cache."""
+        if self.shared is None:
+            return self._once((kind, rel), compute)
+        key = (kind, rel, self.files.version(rel))
+        with self._lock:
+            if key not in self.shared:
+                self.shared[key] = compute()
+            return self.shared[key]  # type: ignore[return-value]
+
+    # -- construction ------------------------------------------------------------------
+
+    @classmethod
+    def of(cls, project: Project | Path) -> Snapshot:
+        """The working tree of ``project``."""
+        project = project if isinstance(project, Project) else Project(project)
+        return cls(project, WorkingFiles(project.root))
+
+    @classmethod
+    def at(
+        cls,
+        project: Project,
+        repo: git.Repo,
+        commit: str,
+        shared: dict[object, object] | None = None,
+    ) -> Snapshot:
+        """The content folders of ``project`` as they were at ``commit`` (``shared``: a parse
+        cache for many commits of one repository)."""
+        from .project import CONTENT_FOLDERS
+
+        return cls(project, CommitFiles(repo, commit, CONTENT_FOLDERS), commit, shared)
+
+    # -- files ---------------------------------------------------------------------------
+
+    def data(self, rel: str) -> bytes | None:
+        return self.files.read(rel)
+
+    def text(self, rel: str) -> str | None:
+        """The UTF-8 text of ``rel`` (None if absent); bad encoding is a located error."""
+        raw = self.files.read(rel)
+        return None if raw is None else decode_utf8(raw, rel)
+
+    def require_text(self, rel: str) -> str:
+        text = self.text(rel)
+        if text is None:
+            raise EqualcityError("no such file", path=rel)
+        return text
+
+    def exists(self, rel: str) -> bool:
+        return self.files.version(rel) is not None
+
+    # -- documents and catalogs ---------------------------------------------------------
+
+    def documents(self) -> list[Document]:
+        """Every source document, sorted (``source/MODULE/DOC.md``)."""
+        return self._once("documents", self._documents)
+
+    def _documents(self) -> list[Document]:
+        found = []
+        for rel in self.files.listing("source"):
+            parts = PurePosixPath(rel).parts
+            if len(parts) == 3 and parts[2].endswith(".md"):
+                found.append(Document(parts[1], parts[2].removesuffix(".md")))
+        if not found and self.commit is None and not self.project.source_dir.is_dir():
+            raise EqualcityError(
+                "no source/ folder here; run in the content repository or pass --root",
+                path=self.project.root,
+            )
+        return sorted(found)
+
+    def locales(self) -> list[str]:
+        """The languages that have a folder under ``locales/`` (with any file in it)."""
+        return self._once("locales", self._locales)
+
+    def _locales(self) -> list[str]:
+        names = {
+            PurePosixPath(rel).parts[1]
+            for rel in self.files.listing("locales")
+            if len(PurePosixPath(rel).parts) > 2
+        }
+        return sorted(n for n in names if n != TEMPLATES and not n.startswith("."))
+
+    def po_documents(self, locale: str) -> list[Document]:
+        found = []
+        for rel in self.files.listing(f"locales/{locale}"):
+            parts = PurePosixPath(rel).parts
+            if len(parts) == 4 and parts[3].endswith(".po"):
+                found.append(Document(parts[2], parts[3].removesuffix(".po")))
+        return sorted(found)
+
+    def source(self, doc: Document) -> str:
+        return self.require_text(f"source/{doc.module}/{doc.name}.md")
+
+    def template(self, doc: Document) -> Catalog:
+        """The template of ``doc`` as ``extract`` derives it from the English source (not the
+        ``.pot`` file, which may be stale or edited by hand)."""
+        from .templates import build_template
+
+        rel = f"source/{doc.module}/{doc.name}.md"
+
+        def build() -> Catalog:
+            try:
+                return build_template(self.source(doc), rel)
+            except EqualcityError as exc:
+                raise exc.located(rel) from None
+
+        return self._parsed("template", rel, build)
+
+    def template_entry(self, doc: Document, message: Message) -> Message | None:
+        """The template's entry for ``message`` (same msgctxt and msgid), None if the source no
+        longer has it."""
+        return self._template_index(doc).get(key_hash(message.msgctxt, message.msgid))
+
+    def _template_index(self, doc: Document) -> dict[str, Message]:
+        def index() -> dict[str, Message]:
+            try:
+                entries = self.template(doc).active
+            except EqualcityError:
+                entries = []  # a broken or missing source is reported by its own check
+            return {key_hash(m.msgctxt, m.msgid): m for m in entries}
+
+        return self._parsed("template-index", f"source/{doc.id}.md", index)
+
+    def catalog_at(self, rel: str) -> Catalog:
+        """The PO or POT file at ``rel``, parsed once (a missing file is a located error)."""
+
+        def parse() -> Catalog:
+            data = self.data(rel)
+            if data is None:
+                raise EqualcityError("no such file", path=rel)
+            return read_po_bytes(data, rel)
+
+        return self._parsed("catalog", rel, parse)
+
+    def catalog(self, locale: str, doc: Document) -> Catalog:
+        return self.catalog_at(f"locales/{locale}/{doc.module}/{doc.name}.po")
+
+    def catalog_if_any(self, locale: str, doc: Document) -> Catalog | None:
+        rel = f"locales/{locale}/{doc.module}/{doc.name}.po"
+        return self.catalog_at(rel) if self.exists(rel) else None
+
+    # -- review -------------------------------------------------------------------------
+
+    def roster(self) -> Panel:
+        """``workflows/panel.toml`` as written in this snapshot (not necessarily trusted)."""
+
+        def parse() -> Panel:
+            text = self.text(PANEL)
+            return Panel() if text is None else parse_panel(text)
+
+        return self._parsed("roster", PANEL, parse)
+
+    def reviews(self) -> ReviewIndex:
+        """Every ledger line judged once (``reviewindex``): the roster in force and the
+        verdicts. A snapshot of a commit judges its lines as they are judged today."""
+        return self._once("reviews", self._reviews)
+
+    def _reviews(self) -> ReviewIndex:
+        from .reviewindex import ReviewIndex, review_index
+
+        today = review_index(self.project.root)
+        if self.commit is None:
+            return today
+        index = ReviewIndex(self.roster(), roster_note=today.roster_note)
+        for locale in self.ledger_locales():
+            index.ledgers[locale] = self._judged(today, locale)
+        return index
+
+    def _judged(self, today: ReviewIndex, locale: str) -> Ledger:
+        rel = f"locales/{locale}/{LEDGER}"
+        return self._parsed(
+            "judged", rel, lambda: today.judged(locale, self.raw_ledger(locale).decisions)
+        )
+
+    @property
+    def panel(self) -> Panel:
+        """The roster in force: the trusted one (``reviews().panel``)."""
+        return self.reviews().panel
+
+    def ledger_locales(self) -> list[str]:
+        return sorted(
+            PurePosixPath(rel).parts[1]
+            for rel in self.files.listing("locales")
+            if len(PurePosixPath(rel).parts) == 3 and rel.endswith("/" + LEDGER)
+        )
+
+    def raw_ledger(self, locale: str) -> Ledger:
+        """The ledger's lines, not judged."""
+        from .review import parse_ledger
+
+        rel = f"locales/{locale}/{LEDGER}"
+
+        def parse() -> Ledger:
+            text = self.text(rel)
+            return Ledger() if text is None else parse_ledger(text, rel)
+
+        return self._parsed("ledger", rel, parse)
+
+    def ledger(self, locale: str) -> Ledger:
+        """The judged ledger of ``locale`` (empty when it has none)."""
+        return self.reviews().ledger(locale)
+
+    def review(self, locale: str, doc: Document, message: Message) -> EntryReview:
+        """The review state of one PO entry: the one place it is computed. The tier comes
+        from the template derived from the source (see the module docstring)."""
+        basis = self.template_entry(doc, message)
+        return review_state(
+            message,
+            doc.id,
+            locale,
+            self.ledger(locale),
+            self.panel,
+            tier_of=basis if basis is not None else message,
+        )
+
+    # -- termbase, editions, settings ---------------------------------------------------
+
+    def glossary(self) -> Glossary:
+        """Every concept of ``glossary/*.yaml``."""
+        from .glossary import parse_files
+
+        def parse() -> Glossary:
+            names = [
+                rel
+                for rel in self.files.listing("glossary")
+                if rel.count("/") == 1 and rel.endswith(".yaml")
+            ]
+            return parse_files((PurePosixPath(rel).name, self.data(rel) or b"") for rel in names)
+
+        return self._once("glossary", parse)
+
+    def release(self) -> Release:
+        """``workflows/release.toml``: the editions (none when the file is absent)."""
+        from .editions import CONFIG, parse_release
+
+        return self._once("release", lambda: parse_release(self.locales(), self.text(CONFIG)))
+
+    def contacts(self, rel: str) -> dict[str, Contact]:
+        """The contacts of one file (``{}`` if absent), every field checked."""
+        from .editions import parse_contacts
+
+        def parse() -> dict[str, Contact]:
+            text = self.text(rel)
+            return {} if text is None else parse_contacts(text, rel)
+
+        return self._once(("contacts", rel), parse)
+
+    def check_config(self) -> CheckConfig:
+        """``workflows/checks.toml`` with the names allow-list and the contacts register."""
+        from .checks.runner import CONFIG, parse_config
+
+        return self._once("check-config", lambda: parse_config(self, self.text(CONFIG)))
+
+
+__all__ = ["CommitFiles", "Files", "Snapshot", "WorkingFiles"]
