@@ -24,6 +24,7 @@ from equalcity.dashboard import (
 from equalcity.editions import Blocker
 from equalcity.history import Point, Trend, weekly
 from equalcity.project import Project
+from equalcity.snapshot import Snapshot
 from equalcity.status import STATES, compute, words
 
 from .sites import DOC as SITE_DOC
@@ -85,7 +86,7 @@ def test_weekly_trend_is_the_status_at_each_weeks_last_commit(dated: Repo, tmp_p
     for n, point in enumerate(trend.points):
         checkout = tmp_path / f"week-{n}"
         dated.git.git.worktree("add", "--detach", str(checkout), point.commit)
-        [row] = compute(Project(checkout))
+        [row] = compute(Snapshot.of(checkout))
         assert point.words["fr"] == row.words
     assert [p.week for p in weekly(Project(dated.root), weeks=2).points] == [
         dt.date(2026, 11, 16),
@@ -201,7 +202,7 @@ def test_status_html_is_self_contained_and_its_numbers_are_the_status(tmp_path: 
     assert not [a for t, a, _ in html.found if t == "link" and a.get("rel") != "icon"]
     assert not [a for _, a, _ in html.found if a.get("src") or a.get("style")]
 
-    rows = compute(Project(repo.root))
+    rows = compute(Snapshot.of(repo.root))
     assert [(r.locale, r.module) for r in rows] == [("ar", "01-test"), ("fr", "01-test")]
     for row in rows:
         segments = [

@@ -66,7 +66,7 @@ def commit(root: Path, which: str) -> str:
     with git.Repo(root) as repo:
         if which == "HEAD":
             return str(repo.head.commit.hexsha)
-        return str(list(repo.iter_commits(rev="HEAD", reverse=True, max_count=None))[0].hexsha)
+        return str(repo.git.rev_list("--max-parents=0", "HEAD").split()[0])
 
 
 def test_status(clone: Path) -> None:
@@ -129,3 +129,10 @@ def test_build_and_idempotent_writers(clone: Path) -> None:
     run(clone, "update")
     with git.Repo(clone) as repo:
         assert repo.git.status("--porcelain") == ""
+
+
+def test_every_reader_agrees_on_every_entry_of_the_repository(clone: Path) -> None:
+    from .test_snapshot import agree
+
+    states = agree(clone)
+    assert set(states) == set(locales(clone))

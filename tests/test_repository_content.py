@@ -9,6 +9,7 @@ import pytest
 from equalcity.catalog import canonical, format_po, read_po
 from equalcity.pipeline import template_for
 from equalcity.project import Project
+from equalcity.snapshot import Snapshot
 from equalcity.status import compute
 
 from .conftest import DATA, assert_gettext_clean
@@ -44,7 +45,7 @@ def test_translations_are_merged_with_the_current_templates() -> None:
     ("locale", "minimum"), [("fr", 1.0), ("de", 0.5), ("pt", 0.3), ("ar", 0.3)]
 )
 def test_translation_coverage(locale: str, minimum: float) -> None:
-    rows = compute(PROJECT, [locale])
+    rows = compute(Snapshot.of(PROJECT), [locale])
     translated = sum(
         row.strings[name]
         for row in rows
@@ -58,6 +59,6 @@ def test_the_seeded_review_history_counts_for_nothing() -> None:
     # The recorded decisions were made under placeholder identities without keys
     # (docs/review.md): they show as unverified, never as approved, until the real panel
     # decides with signed commits.
-    rows = compute(PROJECT, ["fr", "de"])
+    rows = compute(Snapshot.of(PROJECT), ["fr", "de"])
     assert sum(row.strings["approved"] for row in rows) == 0
     assert sum(row.strings["unverified"] for row in rows if row.locale == "fr") > 1000

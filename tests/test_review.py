@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from equalcity.catalog import Message, read_po, write_po_files
 from equalcity.checks.runner import load_config, run
 from equalcity.cli import main
-from equalcity.project import Project
+from equalcity.project import Document, Project
 from equalcity.review import (
     Decision,
     Ledger,
@@ -29,7 +29,7 @@ from equalcity.review import (
     roster_gaps,
     text_hash,
 )
-from equalcity.reviewindex import review_index
+from equalcity.snapshot import Snapshot
 
 from .browser import chromium
 from .conftest import DATA, assert_gettext_clean
@@ -113,11 +113,9 @@ class Repo:
         return key_hash(None, msgid)[:8]
 
     def state(self, msgid: str) -> str:
-        catalog = read_po(self.po)
-        index = review_index(self.root)
-        return review_state(
-            catalog.index()[(None, msgid)], DOC, "fr", index.ledger("fr"), index.panel
-        ).state
+        snapshot = Snapshot.of(self.root)
+        doc = Document.parse(DOC)
+        return snapshot.review("fr", doc, snapshot.catalog("fr", doc).index()[(None, msgid)]).state
 
     def findings(self) -> list[str]:
         project = Project(self.root)

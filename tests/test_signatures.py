@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from equalcity.catalog import read_po, write_po_files
-from equalcity.project import Project
 from equalcity.reviewindex import review_index
 from equalcity.signatures import check_commit, split_commit, trailers
+from equalcity.snapshot import Snapshot
 from equalcity.status import compute
 
 from .keys import Keyring, with_keys
@@ -103,7 +103,7 @@ def trust_findings(repo: Repo) -> list[str]:
 
 
 def approved(repo: Repo) -> int:
-    return sum(row.strings["approved"] for row in compute(Project(repo.root), ["fr"]))
+    return sum(row.strings["approved"] for row in compute(Snapshot.of(repo.root), ["fr"]))
 
 
 def assert_forged(repo: Repo, line: int, check: str, message: str = "") -> None:
