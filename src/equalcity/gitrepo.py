@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import datetime as dt
 import fcntl
 import shlex
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -241,6 +242,30 @@ def resolve_commit(repo: git.Repo, rev: str) -> str | None:
         return str(repo.git.rev_parse("--verify", "-q", f"{rev}^{{commit}}"))
     except git.GitCommandError:
         return None
+
+
+def inputs_state(root: Path, paths: Iterable[Path]) -> tuple[str, dt.datetime, list[str]]:
+    """(HEAD, the time of the newest commit that changed ``paths``, the uncommitted or
+    untracked paths among them): what a reproducible bundle is dated and gated by."""
+    with open_repo(root) as repo:
+        if not repo.head.is_valid():
+            raise EqualcityError("the repository has no commit yet; commit the content first")
+        # Bundles are dated by the last commit that changed their inputs (reproducibility).
+        require_history(repo, "a release (its date is that of the last change to its inputs)")
+        head = repo.head.commit
+        top = Path(repo.working_tree_dir or ".").resolve()
+        rel = [str(p.resolve().relative_to(top)) for p in paths if p.exists()]
+        # The date of the newest commit that changed what the edition is built from: a commit
+        # elsewhere (another language, say) leaves the edition's PDFs byte-identical.
+        stamp = repo.git.log("-1", "--format=%ct", "HEAD", "--", *rel) if rel else ""
+        moment = (
+            dt.datetime.fromtimestamp(int(stamp), dt.UTC)
+            if stamp.strip()
+            else head.committed_datetime.astimezone(dt.UTC)
+        )
+        status = repo.git.status("--porcelain", "--untracked-files=all", "--", *rel) if rel else ""
+        dirty = sorted({line[3:].split(" -> ")[-1].strip('"') for line in status.splitlines()})
+        return str(head.hexsha), moment, dirty
 
 
 def head_of(root: Path) -> str | None:

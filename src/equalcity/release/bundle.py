@@ -35,9 +35,8 @@ from ..editions import (
     release_inputs,
     used_contacts,
 )
-from ..errors import EqualcityError
 from ..fs import write_atomic
-from ..gitrepo import open_repo, require_history
+from ..gitrepo import inputs_state
 from ..project import Document, Project
 from ..snapshot import Snapshot
 from . import cards as cards_
@@ -59,28 +58,10 @@ class Commit:
 
 
 def commit_info(project: Project, paths: Iterable[Path]) -> Commit:
-    repo = open_repo(project.root)
-    try:
-        if not repo.head.is_valid():
-            raise EqualcityError("the repository has no commit yet; commit the content first")
-        # Bundles are dated by the last commit that changed their inputs (reproducibility).
-        require_history(repo, "a release (its date is that of the last change to its inputs)")
-        head = repo.head.commit
-        root = Path(repo.working_tree_dir or ".").resolve()
-        rel = [str(p.resolve().relative_to(root)) for p in paths if p.exists()]
-        # The date of the newest commit that changed what the edition is built from: a commit
-        # elsewhere (another language, say) leaves the edition's PDFs byte-identical.
-        stamp = repo.git.log("-1", "--format=%ct", "HEAD", "--", *rel) if rel else ""
-        moment = (
-            dt.datetime.fromtimestamp(int(stamp), dt.UTC)
-            if stamp.strip()
-            else head.committed_datetime.astimezone(dt.UTC)
-        )
-        status = repo.git.status("--porcelain", "--untracked-files=all", "--", *rel) if rel else ""
-        dirty = sorted({line[3:].split(" -> ")[-1].strip('"') for line in status.splitlines()})
-        return Commit(head.hexsha, moment.strftime("%Y-%m-%dT%H:%M:%SZ"), dirty)
-    finally:
-        repo.close()
+    """HEAD, the date of the last commit that changed ``paths`` and which of them are
+    uncommitted (``gitrepo.inputs_state``)."""
+    sha, moment, dirty = inputs_state(project.root, paths)
+    return Commit(sha, moment.strftime("%Y-%m-%dT%H:%M:%SZ"), dirty)
 
 
 @dataclass

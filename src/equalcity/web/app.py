@@ -23,8 +23,8 @@ from starlette.routing import Route
 
 from ..dashboard import collect, render_html
 from ..editions import Contact, Edition, contacts_for
-from ..errors import ConflictError, EqualcityError, RefusedError
-from ..gitrepo import ServiceSigning, open_repo
+from ..errors import EqualcityError
+from ..gitrepo import ServiceSigning, head_of
 from ..glossary import Glossary
 from ..locales import english_name, is_rtl
 from ..project import Document, Project
@@ -63,13 +63,13 @@ SHORTCUTS = (
 )
 
 
-class PageError(Exception):
-    """A request the page answers with one line and an HTTP status (not a domain error)."""
+class PageError(EqualcityError):
+    """A request the page answers with one line and an HTTP status of its own (a wrong form,
+    an unknown module) rather than the one its error class gives."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
-        self.status = status
-        self.message = message
+        self.http_status = status
 
 
 @dataclass
@@ -117,10 +117,8 @@ class PanelApp:
                 created, session = self.sessions.create()
             try:
                 response = await handler(request, session)
-            except PageError as exc:
-                response = self._message(exc.status, exc.message)
-            except EqualcityError as exc:
-                response = self._message(_status(exc), str(exc))
+            except EqualcityError as exc:  # the class says which status (errors.py)
+                response = self._message(exc.http_status, str(exc))
             except OSError as exc:
                 where = f"{exc.filename}: " if exc.filename else ""
                 response = self._message(500, f"{where}{exc.strerror or exc}")
@@ -174,7 +172,7 @@ class PanelApp:
         root = self.project.root
         signature = (
             reviewer.id,
-            _head(root),
+            head_of(root) or "",
             _signature([root / "locales", root / "workflows", root / "glossary", root / "source"]),
         )
         if self._home.signature != signature:
@@ -328,7 +326,7 @@ class PanelApp:
                 error=" ".join(str(exc).split()),
                 drafts={key: comment},
             )
-            return HTMLResponse(html, status_code=_status(exc))
+            return HTMLResponse(html, status_code=exc.http_status)
         verb = "Approved" if decision == "approve" else "Requested changes on"
         if count:
             session.flash.append(f"{verb} entry {key[:8]} of {doc.id} (commit {sha[:10]}).")
@@ -429,14 +427,6 @@ def _reviews_language(reviewer: Reviewer, locale: str) -> bool:
     return reviewer.speaks(locale)
 
 
-def _status(exc: EqualcityError) -> int:
-    if isinstance(exc, ConflictError):
-        return 409
-    if isinstance(exc, RefusedError):
-        return 403
-    return 400
-
-
 def _review_url(locale: str, module: str) -> str:
     return f"/review/{quote(locale, safe='')}/{quote(module, safe='')}"
 
@@ -476,11 +466,6 @@ async def _form(request: Request) -> dict[str, str]:
     except UnicodeDecodeError:
         raise PageError(400, "the form is not UTF-8") from None
     return {name: values[-1] for name, values in parsed.items()}
-
-
-def _head(root: Path) -> str:
-    with open_repo(root) as repo:
-        return repo.head.commit.hexsha if repo.head.is_valid() else ""
 
 
 def _signature(folders: list[Path]) -> tuple[object, ...]:

@@ -42,7 +42,7 @@ from ..project import Document, Project
 from ..review import DECISIONS, Reviewer, load_panel
 from ..sync import Sync
 from . import passkeys
-from .app import PageError, PanelApp, _status, read_body
+from .app import PageError, PanelApp, read_body
 from .security import CONTENT_SECURITY_POLICY, HEADERS, Session
 from .state import CEREMONY_SECONDS, State
 from .templating import render
@@ -202,10 +202,8 @@ class TeamApp(PanelApp):
                 return self._headers(_json(403, "only this site's own pages may send this"))
             try:
                 response = await handler(request)
-            except PageError as exc:
-                response = _json(exc.status, exc.message)
-            except EqualcityError as exc:
-                response = _json(_status(exc), str(exc))
+            except EqualcityError as exc:  # the class says which status (errors.py)
+                response = _json(exc.http_status, str(exc))
             except Exception as exc:
                 log.exception("error in %s %s", request.method, request.url.path)
                 response = _json(500, f"internal error ({type(exc).__name__})")
@@ -238,10 +236,8 @@ class TeamApp(PanelApp):
             request.state.token = token
             try:
                 response = await handler(request, session)
-            except PageError as exc:
-                response = self._message(exc.status, exc.message)
-            except EqualcityError as exc:
-                response = self._message(_status(exc), str(exc))
+            except EqualcityError as exc:  # the class says which status (errors.py)
+                response = self._message(exc.http_status, str(exc))
             except Exception as exc:  # one line on the page, the traceback in the log
                 log.exception("error in %s %s", request.method, request.url.path)
                 response = self._message(500, f"internal error ({type(exc).__name__})")
@@ -522,7 +518,7 @@ class TeamApp(PanelApp):
                 reviewer,
             )
         except EqualcityError as exc:
-            return _json(_status(exc), " ".join(str(exc).split()))
+            return _json(exc.http_status, " ".join(str(exc).split()))
         if not count:
             return JSONResponse(
                 {"recorded": False, "message": "already recorded: nothing recorded twice"}
