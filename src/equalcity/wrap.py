@@ -306,10 +306,7 @@ def _wrap(name: str, value: str, prefix: str) -> tuple[str, ...]:
                 first_line = False
                 breaks = _greedy(escaped, final_newline, width, later)
             head = f'{prefix}{name} "' if first_line else f'{prefix}"'
-            cuts = [0, *breaks, len(escaped)]
-            pieces = [escaped[a:b] for a, b in itertools.pairwise(cuts)]
-            lines.append(head + pieces[0] + '"')
-            lines.extend(f'{prefix}"{piece}"' for piece in pieces[1:])
+            lines += _pieces(escaped, breaks, head, prefix)
             first_line = False
             continue
         if _MARKS.search(escaped):
@@ -327,12 +324,17 @@ def _wrap(name: str, value: str, prefix: str) -> tuple[str, ...]:
         start = first_start if first_line else len(prefix) + 1 - after_break
         breaks = _breaks(columns, len(escaped), opportunities, width, start)
         head = f'{prefix}{name} "' if first_line else f'{prefix}"'
-        cuts = [0, *breaks, len(escaped)]
-        pieces = [escaped[a:b] for a, b in itertools.pairwise(cuts)]
-        lines.append(head + pieces[0] + '"')
-        lines.extend(f'{prefix}"{piece}"' for piece in pieces[1:])
+        lines += _pieces(escaped, breaks, head, prefix)
         first_line = False
     return tuple(lines)
+
+
+def _pieces(escaped: str, breaks: list[int], head: str, prefix: str) -> list[str]:
+    """The quoted lines of one portion cut at ``breaks``: the first after ``head``, the others
+    after ``prefix``."""
+    cuts = [0, *breaks, len(escaped)]
+    pieces = [escaped[a:b] for a, b in itertools.pairwise(cuts)]
+    return [head + pieces[0] + '"', *(f'{prefix}"{piece}"' for piece in pieces[1:])]
 
 
 def _references(locations: list[str]) -> Iterator[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import click
 
@@ -120,14 +121,29 @@ def _decide(
     )
 
 
+def _entries(func: Callable[..., None]) -> Callable[..., None]:
+    """The options both decisions take: which entries of which document, signed with which
+    key (``--comment`` differs: required for a change request)."""
+    for option in reversed(
+        [
+            click.option("--locale", "-l", required=True, shell_complete=languages),
+            click.option("--doc", "doc_id", required=True, shell_complete=documents),
+            click.option(
+                "--entry", "entries", multiple=True, help="An id from 'review list' (repeatable)."
+            ),
+            click.option(
+                "--all", "every", is_flag=True, help="Every translated, non-fuzzy entry of the doc."
+            ),
+            click.option("--key", help=KEY_HELP),
+        ]
+    ):
+        func = option(func)
+    return click.pass_obj(func)
+
+
 @command.command("approve")
-@click.option("--locale", "-l", required=True, shell_complete=languages)
-@click.option("--doc", "doc_id", required=True, shell_complete=documents)
-@click.option("--entry", "entries", multiple=True, help="An id from 'review list' (repeatable).")
-@click.option("--all", "every", is_flag=True, help="Every translated, non-fuzzy entry of the doc.")
 @click.option("--comment", default="")
-@click.option("--key", help=KEY_HELP)
-@click.pass_obj
+@_entries
 def approve_command(
     project: Project,
     locale: str,
@@ -142,13 +158,8 @@ def approve_command(
 
 
 @command.command("request-changes")
-@click.option("--locale", "-l", required=True, shell_complete=languages)
-@click.option("--doc", "doc_id", required=True, shell_complete=documents)
-@click.option("--entry", "entries", multiple=True, help="An id from 'review list' (repeatable).")
-@click.option("--all", "every", is_flag=True)
 @click.option("--comment", required=True, help="What to change; the translator sees it.")
-@click.option("--key", help=KEY_HELP)
-@click.pass_obj
+@_entries
 def request_changes_command(
     project: Project,
     locale: str,
