@@ -32,8 +32,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import load_ssh_private_key
 
 from equalcity.catalog import read_po, write_po_files
-from equalcity.project import Project
 from equalcity.review import Decision, key_hash, text_hash
+from equalcity.snapshot import Snapshot
 
 from .report import emit
 
@@ -106,7 +106,6 @@ def build(out: Path, commits: int, languages: int) -> Path:
     codes = LANGUAGES[:languages]
     for code in codes:
         subprocess.run([exe, "--root", str(root), "init", code], check=True)
-    project = Project(root)
     ledgers: dict[str, list[str]] = {code: [] for code in codes}
     pending: list[tuple[str, str, str]] = []  # (language, reviewer, ledger line)
     for code in codes:
@@ -128,7 +127,7 @@ def build(out: Path, commits: int, languages: int) -> Path:
                     "2026-12-01T10:00:00Z",
                 )
                 pending.append((code, reviewer, decision.as_json()))
-    assert project.locales() == sorted(codes)
+    assert Snapshot.of(root).locales() == sorted(codes)
     git(root, "add", "-A")
     env = "-c", "user.name=maintainer", "-c", "user.email=maintainer@example.org"
     git(root, *env, "commit", "-q", "-m", "Start: roster, source, translations")

@@ -18,9 +18,8 @@ from pathlib import Path
 
 import polib
 
-from equalcity.catalog import read_po
-from equalcity.project import Project
 from equalcity.review import Decision, key_hash, text_hash
+from equalcity.snapshot import Snapshot
 
 from .corpus import generate
 from .report import emit
@@ -35,14 +34,14 @@ role = "language"
 
 
 def seed_ledgers(root: Path) -> int:
-    project = Project(root)
+    snapshot = Snapshot.of(root)
     (root / "workflows").mkdir(exist_ok=True)
     (root / "workflows/panel.toml").write_text(PANEL, encoding="utf-8")
     count = 0
-    for locale in project.locales():
+    for locale in snapshot.locales():
         lines = []
-        for doc in project.po_documents(locale):
-            catalog = read_po(project.po_path(locale, doc))
+        for doc in snapshot.po_documents(locale):
+            catalog = snapshot.catalog(locale, doc)
             translated = [m for m in catalog.active if m.translated]
             for message in translated[::2]:
                 decision = Decision(

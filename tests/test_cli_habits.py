@@ -17,8 +17,8 @@ from click.testing import CliRunner
 
 from equalcity.cli import main
 from equalcity.cli.main import SUMMARIES
-from equalcity.project import Project
 from equalcity.review import STATES
+from equalcity.snapshot import Snapshot
 
 from .conftest import Cli
 
@@ -64,7 +64,7 @@ def _complete(*words: str) -> list[str]:
 
 
 def test_completion_offers_languages_documents_and_editions() -> None:
-    project = Project(ROOT)
+    project = Snapshot.of(ROOT)
     assert _complete("update", "--locale", "") == project.locales()
     assert _complete("status", "-l", "f") == [c for c in project.locales() if c.startswith("f")]
     documents = [doc.id for doc in project.documents()]

@@ -19,7 +19,7 @@ PROJECT = Project(ROOT)
 
 
 def test_templates_are_current_with_the_source() -> None:
-    for doc in PROJECT.documents():
+    for doc in Snapshot.of(PROJECT).documents():
         expected = canonical(format_po(template_for(PROJECT, doc)))
         actual = PROJECT.template_path(doc).read_text(encoding="utf-8")
         assert actual == expected, f"run 'equalcity extract': {doc.id} is stale"
@@ -33,7 +33,7 @@ def test_every_po_file_is_canonical_and_passes_msgfmt() -> None:
 
 def test_translations_are_merged_with_the_current_templates() -> None:
     templates = {doc: read_po(PROJECT.template_path(doc)) for doc in PROJECT.template_documents()}
-    for locale in PROJECT.locales():
+    for locale in Snapshot.of(PROJECT).locales():
         for doc, template in templates.items():
             po = read_po(PROJECT.po_path(locale, doc))
             assert [m.msgid for m in po.active] == [m.msgid for m in template.messages], (

@@ -24,7 +24,6 @@ from .catalog import (
 from .errors import EqualcityError
 from .fs import read_text, remove_leftovers, write_atomic
 from .glossary import Glossary, hints
-from .glossary import load as load_glossary
 from .glossary import matcher as glossary_matcher
 from .layout import normalise
 from .locales import english_name, parse_name, plural_forms, same_language
@@ -32,8 +31,9 @@ from .markdown import render
 from .merge import Compendium, FuzzyIndex, MergeStats, merge
 from .plurals import migrate_strings, plural_problem, reorder
 from .plurals import parse as parse_plural
-from .project import Document, Project
-from .templates import PROJECT, build_template
+from .project import TEMPLATES, Document, Project
+from .snapshot import Snapshot
+from .templates import PROJECT
 
 Clock = Callable[[], dt.datetime]
 
@@ -46,13 +46,8 @@ def _utcnow() -> dt.datetime:
 
 
 def template_for(project: Project, doc: Document) -> Catalog:
-    path = project.source_path(doc)
-    rel = project.rel(path)
-    text = read_text(path, rel)
-    try:
-        return build_template(text, rel)
-    except EqualcityError as exc:
-        raise exc.located(rel) from None
+    """The template ``extract`` writes for ``doc`` (the snapshot derives it the same way)."""
+    return Snapshot.of(project).template(doc)
 
 
 @dataclass
@@ -66,19 +61,20 @@ class ExtractResult:
 def extract_all(project: Project) -> ExtractResult:
     """Write ``locales/templates/<module>/<doc>.pot`` for every source document."""
     remove_leftovers(project.locales_dir, recursive=True)
-    docs = project.documents()
+    snapshot = Snapshot.of(project)
+    docs = snapshot.documents()
     if not docs:
         raise EqualcityError(
             "no documents in source/<module>/<doc>.md", path=project.rel(project.source_dir)
         )
-    catalogs = [(doc, template_for(project, doc)) for doc in docs]
+    catalogs = [(doc, snapshot.template(doc)) for doc in docs]
     result = ExtractResult(templates=len(catalogs))
     result.entries = sum(len(c.messages) for _, c in catalogs)
     result.written = write_po_files(
         (project.template_path(doc), catalog, project.rel(project.template_path(doc)))
         for doc, catalog in catalogs
     )
-    for stale in sorted(set(project.template_documents()) - set(docs)):
+    for stale in sorted(set(snapshot.template_documents()) - set(docs)):
         path = project.template_path(stale)
         path.unlink()
         result.removed.append(path)
@@ -183,23 +179,19 @@ class UpdateResult:
 
 
 def _templates(project: Project) -> dict[Document, Catalog]:
-    docs = project.template_documents()
+    snapshot = Snapshot.of(project)
+    docs = snapshot.template_documents()
     if not docs:
         raise EqualcityError(
             "no templates yet; run 'equalcity extract' first",
             path=project.rel(project.templates_dir),
         )
-    return {
-        doc: read_po(project.template_path(doc), project.rel(project.template_path(doc)))
-        for doc in docs
-    }
+    return {doc: snapshot.catalog_at(f"locales/{TEMPLATES}/{doc.id}.pot") for doc in docs}
 
 
 def _read_locale(project: Project, locale: str) -> dict[Document, Catalog]:
-    return {
-        doc: read_po(project.po_path(locale, doc), project.rel(project.po_path(locale, doc)))
-        for doc in project.po_documents(locale)
-    }
+    snapshot = Snapshot.of(project)
+    return {doc: snapshot.catalog(locale, doc) for doc in snapshot.po_documents(locale)}
 
 
 def init_language(project: Project, code: str, clock: Clock = _utcnow) -> UpdateResult:
@@ -211,7 +203,7 @@ def init_language(project: Project, code: str, clock: Clock = _utcnow) -> Update
             f"language {locale} exists already; run 'equalcity update --locale {locale}'",
             path=project.rel(folder),
         )
-    for other in project.locales():
+    for other in Snapshot.of(project).locales():
         if same_language(other, locale):
             raise EqualcityError(
                 f"locales/{other}/ is this language already; run "
@@ -237,10 +229,11 @@ def update_languages(
     """
     _templates(project)  # fail early, before starting workers
     remove_leftovers(project.locales_dir, recursive=True)
-    names = list(locales) if locales is not None else project.locales()
+    snapshot = Snapshot.of(project)
+    names = list(locales) if locales is not None else snapshot.locales()
     if not create:
-        names = [project.locale(name) for name in names]
-    glossary = load_glossary(project.root)
+        names = [snapshot.language(name) for name in names]
+    glossary = snapshot.glossary()
     now = clock()
     jobs = min(jobs or os.cpu_count() or 1, max(len(names), 1))
     groups = [names[i::jobs] for i in range(jobs)]
@@ -385,18 +378,15 @@ class BuildResult:
 
 def build_language(project: Project, code: str, out: Path) -> BuildResult:
     """Write the translated Markdown tree of ``code`` to ``out/<module>/<doc>.md``."""
-    locale = project.locale(code)
-    docs = project.documents()
+    snapshot = Snapshot.of(project)
+    locale = snapshot.language(code)
     texts = []
-    for doc in docs:
-        source = project.source_path(doc)
-        text = read_text(source, project.rel(source))
-        po = project.po_path(locale, doc)
-        catalog = read_po(po, project.rel(po)) if po.exists() else Catalog()
+    for doc in snapshot.documents():
+        catalog = snapshot.catalog_if_any(locale, doc) or Catalog()
         try:
-            texts.append((doc, build_text(text, catalog)))
+            texts.append((doc, build_text(snapshot.source(doc), catalog)))
         except EqualcityError as exc:
-            raise exc.located(project.rel(source)) from None
+            raise exc.located(f"source/{doc.id}.md") from None
     result = BuildResult(documents=len(texts))
     for doc, text in texts:
         path = out / doc.module / f"{doc.name}.md"

@@ -95,7 +95,7 @@ class Item:
 
 def items(snapshot: Snapshot, locale: str, module: str | None = None) -> list[Item]:
     """Every entry of the language (or one module) with its review state."""
-    locale = snapshot.project.locale(locale)
+    locale = snapshot.language(locale)
     out = []
     for doc in snapshot.po_documents(locale):
         if module and doc.module != module:
@@ -271,7 +271,7 @@ def decide(
     result is ``("", 0)`` and nothing is written. ``service`` commits as the team service
     (signed with its key, a ``Reviewer:`` trailer) instead of as the reviewer with ``key``.
     """
-    locale = project.locale(locale)
+    locale = Snapshot.of(project).language(locale)
     reviewer, who = current_reviewer(project, locale, doc.module, reviewer_id)
     if decision == "request-changes" and not comment.strip():
         raise EqualcityError("a change request needs --comment saying what to change")

@@ -19,6 +19,7 @@ anyone who edits that file could delete.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from .catalog import Catalog, Message, read_po_bytes
 from .errors import EqualcityError
 from .fs import decode_utf8
-from .project import TEMPLATES, Document, Project
+from .project import CONTENT_FOLDERS, TEMPLATES, Document, Project
 from .review import LEDGER, PANEL, EntryReview, Ledger, Panel, key_hash, parse_panel, review_state
 
 if TYPE_CHECKING:
@@ -79,6 +80,37 @@ class WorkingFiles:
         except OSError:
             return None
         return (info.st_mtime_ns, info.st_size)
+
+    def refuse_links(self) -> None:
+        """Refuse symbolic links that leave the repository in the content folders, and any
+        link in place of a review ledger: a read through them would take text from elsewhere,
+        a write would change a file outside, or another language's decisions."""
+        root = self.root.resolve()
+        for folder in CONTENT_FOLDERS:
+            top = self.root / folder
+            if top.is_symlink():
+                self._check_link(top, root)
+            if not top.is_dir():
+                continue
+            for current, dirs, files in os.walk(top):
+                for name in [*dirs, *files]:
+                    path = Path(current) / name
+                    if path.is_symlink():
+                        self._check_link(path, root)
+
+    def _check_link(self, path: Path, root: Path) -> None:
+        target = path.resolve()
+        if path.name == LEDGER:
+            raise EqualcityError(
+                "a review ledger must be a file, not a symbolic link; replace the link with "
+                "the ledger of this language",
+                path=os.path.relpath(path, self.root),
+            )
+        if target != root and root not in target.parents:
+            raise EqualcityError(
+                f"symbolic link to {target}, outside the repository; copy the file in instead",
+                path=os.path.relpath(path, self.root),
+            )
 
 
 class CommitFiles:
@@ -155,8 +187,6 @@ class Snapshot:
     ) -> Snapshot:
         """The content folders of ``project`` as they were at ``commit`` (``shared``: a parse
         cache for many commits of one repository)."""
-        from .project import CONTENT_FOLDERS
-
         return cls(project, CommitFiles(repo, commit, CONTENT_FOLDERS), commit, shared)
 
     # -- files ---------------------------------------------------------------------------
@@ -208,6 +238,42 @@ class Snapshot:
             if len(PurePosixPath(rel).parts) > 2
         }
         return sorted(n for n in names if n != TEMPLATES and not n.startswith("."))
+
+    def language(self, code: str) -> str:
+        """The language folder named ``code``, exactly as written, or an error.
+
+        Folder names are the user's (and Weblate's, Poedit's): ``zh_CN`` is never looked up as
+        ``zh_Hans_CN``; a name that means the same as an existing folder is only suggested.
+        """
+        from .locales import parse_name, same_language
+
+        folders = self.locales()
+        if code in folders:
+            return code
+        where = "locales"
+        try:
+            parse_name(code)
+        except EqualcityError as exc:
+            raise exc.located(where) from None
+        similar = [folder for folder in folders if same_language(folder, code)]
+        if similar:
+            raise EqualcityError(
+                f"no language folder {code!r}; did you mean {similar[0]!r}? "
+                "(a language is named as its folder is)",
+                path=where,
+            )
+        raise EqualcityError(
+            f"no language {code!r} yet; create it with 'equalcity init {code}'", path=where
+        )
+
+    def template_documents(self) -> list[Document]:
+        """The documents that have a template file (``locales/templates/MODULE/DOC.pot``)."""
+        found = []
+        for rel in self.files.listing(f"locales/{TEMPLATES}"):
+            parts = PurePosixPath(rel).parts
+            if len(parts) == 4 and parts[3].endswith(".pot"):
+                found.append(Document(parts[2], parts[3].removesuffix(".pot")))
+        return sorted(found)
 
     def po_documents(self, locale: str) -> list[Document]:
         found = []

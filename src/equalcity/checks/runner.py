@@ -115,20 +115,20 @@ class Target:
 def targets(project: Project, only: Iterable[Path] = ()) -> list[Target]:
     """The PO files and source documents to check (all, or those under ``only``)."""
     found: list[Target] = []
-    for locale in project.locales():
-        for doc in project.po_documents(locale):
+    snapshot = Snapshot.of(project)
+    for locale in snapshot.locales():
+        for doc in snapshot.po_documents(locale):
             path = project.po_path(locale, doc)
             found.append(Target(path, project.rel(path), "po", locale))
-    for locale in project.locales():
+    for locale in snapshot.ledger_locales():
         ledger = project.locales_dir / locale / "reviews.jsonl"
-        if ledger.exists():
-            found.append(Target(ledger, project.rel(ledger), "ledger", locale))
-    roster = project.root / PANEL
-    if roster.exists():
+        found.append(Target(ledger, project.rel(ledger), "ledger", locale))
+    if snapshot.exists(PANEL):
         # One target per language: the roster's findings are per language and module.
-        found += [Target(roster, PANEL, "roster", locale) for locale in project.locales()]
+        roster = project.root / PANEL
+        found += [Target(roster, PANEL, "roster", locale) for locale in snapshot.locales()]
     if project.source_dir.is_dir():
-        for doc in project.documents():
+        for doc in snapshot.documents():
             path = project.source_path(doc)
             found.append(Target(path, project.rel(path), "source"))
     selected = [p.resolve() for p in only]

@@ -17,14 +17,14 @@ from click.shell_completion import CompletionItem
 from ..errors import EqualcityError
 
 if TYPE_CHECKING:
-    from ..project import Project
+    from ..snapshot import Snapshot
 
 
-def _project(ctx: click.Context) -> Project:
-    from ..project import Project
+def _snapshot(ctx: click.Context) -> Snapshot:
+    from ..snapshot import Snapshot
 
     root = ctx.find_root().params.get("root") or Path(".")
-    return Project(Path(root))
+    return Snapshot.of(Path(root))
 
 
 def _items(values: list[str], incomplete: str) -> list[CompletionItem]:
@@ -33,13 +33,13 @@ def _items(values: list[str], incomplete: str) -> list[CompletionItem]:
 
 def languages(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """The language folders under locales/."""
-    return _items(_project(ctx).locales(), incomplete)
+    return _items(_snapshot(ctx).locales(), incomplete)
 
 
 def documents(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """MODULE/DOC of every source document."""
     try:
-        found = _project(ctx).documents()
+        found = _snapshot(ctx).documents()
     except EqualcityError:
         return []
     return _items([doc.id for doc in found], incomplete)
@@ -48,7 +48,7 @@ def documents(ctx: click.Context, param: click.Parameter, incomplete: str) -> li
 def modules(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """The modules (folders of source/)."""
     try:
-        found = _project(ctx).documents()
+        found = _snapshot(ctx).documents()
     except EqualcityError:
         return []
     return _items(sorted({doc.module for doc in found}), incomplete)
@@ -56,10 +56,8 @@ def modules(ctx: click.Context, param: click.Parameter, incomplete: str) -> list
 
 def editions(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """The editions of workflows/release.toml."""
-    from ..editions import load_release
-
     try:
-        release = load_release(_project(ctx))
+        release = _snapshot(ctx).release()
     except EqualcityError:
         return []
     return _items([edition.id for edition in release.editions], incomplete)

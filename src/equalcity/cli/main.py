@@ -122,7 +122,7 @@ def main(ctx: click.Context, root: Path) -> None:
     line on stderr).
     """
     from ..project import Project
+    from ..snapshot import WorkingFiles
 
-    project = Project(root)
-    project.refuse_links()
-    ctx.obj = project
+    WorkingFiles(root).refuse_links()
+    ctx.obj = Project(root)

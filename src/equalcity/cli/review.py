@@ -98,7 +98,7 @@ def show_command(project: Project, locale: str, doc_id: str, entry_id: str) -> N
     ]
     if len(found) != 1:
         raise EqualcityError(f"entry {entry_id!r} matches {len(found)} entries of {doc.id}")
-    for line in describe(snapshot, project.locale(locale), found[0]):
+    for line in describe(snapshot, snapshot.language(locale), found[0]):
         click.echo(line)
 
 

@@ -72,16 +72,17 @@ def command(
     subject experts for that language and module — the translated count says how many of its
     strings are blocked, and a note under the table says why (json: roster_gaps).
     """
-    names = [project.locale(code) for code in locales] or None
+    snapshot = Snapshot.of(project)
+    names = [snapshot.language(code) for code in locales] or None
     if fmt == "html":
         text = render_html(
             collect(project, weeks=weeks, locales=names, as_of=as_of.date() if as_of else None)
         )
     elif fmt == "json":
-        rows = compute(Snapshot.of(project), names)
+        rows = compute(snapshot, names)
         text = json.dumps([row.as_dict() for row in rows], indent=2, ensure_ascii=False) + "\n"
     else:
-        rows = compute(Snapshot.of(project), names)
+        rows = compute(snapshot, names)
         notes = [note for row in rows for note in row.roster_notes()]
         text = (
             _table(rows) + "\n" + "".join(f"\n{note}" for note in notes) + ("\n" if notes else "")

@@ -233,10 +233,10 @@ class PanelApp:
         self.before_page()
         reviewer = self.reviewer_of(session)
         locale = self._locale(locale)
-        modules = sorted({d.module for d in self.project.po_documents(locale)})
+        snapshot = Snapshot.of(self.project)
+        modules = sorted({d.module for d in snapshot.po_documents(locale)})
         if module not in modules:
             raise PageError(404, f"no module {module!r} in locales/{locale}/")
-        snapshot = Snapshot.of(self.project)
         panel = snapshot.panel
         found = items(snapshot, locale, module)
         shown = filters.apply(found, reviewer, panel)
@@ -267,7 +267,9 @@ class PanelApp:
             rtl=is_rtl(locale),
             module=module,
             modules=modules,
-            locales=[x for x in self.project.locales() if _reviews_language(reviewer, x)],
+            locales=[
+                x for x in Snapshot.of(self.project).locales() if _reviews_language(reviewer, x)
+            ],
             filters=filters,
             shows=SHOWS,
             entries=views,
@@ -393,7 +395,7 @@ class PanelApp:
 
     def _locale(self, code: str) -> str:
         try:
-            return self.project.locale(code)
+            return Snapshot.of(self.project).language(code)
         except EqualcityError:
             raise PageError(404, f"no language {code!r} in locales/") from None
 

@@ -40,6 +40,7 @@ from ..errors import EqualcityError
 from ..gitrepo import ServiceSigning
 from ..project import Document, Project
 from ..review import DECISIONS, Reviewer, load_panel
+from ..snapshot import Snapshot
 from ..sync import Sync
 from . import passkeys
 from .app import PageError, PanelApp, read_body
@@ -505,7 +506,7 @@ class TeamApp(PanelApp):
         if values["decision"] not in DECISIONS:
             return _json(400, "decision is approve or request-changes")
         try:
-            locale = self.project.locale(values["locale"])
+            locale = Snapshot.of(self.project).language(values["locale"])
             doc = Document.parse(values["doc"])
             _sha, count = await run_in_threadpool(
                 self.decide,
