@@ -41,7 +41,8 @@ KINDS = (
     "image alt",
 )
 
-_MARKER = re.compile(r"^\s*<!--\s*equalcity:\s*(?P<flags>[\w\s-]*?)\s*-->\s*$")
+#: A source marker line, ``<!-- equalcity: testimony risk-high -->``.
+MARKER = re.compile(r"^\s*<!--\s*equalcity:\s*(?P<flags>[\w\s-]*?)\s*-->\s*$")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _FRONT_MATTER_OPEN = re.compile(r"^---[ \t]*(?:\r\n|\r|\n)")
 _CONTAINER_MARK = re.compile(r"[ \t]*(?:>|[-+*]|\d{1,9}[.)])[ \t]*")
@@ -212,7 +213,7 @@ _BLOCK_START = re.compile(
 
 
 _QUOTE_PREFIX = re.compile(r"(?:[ \t]*>)*[ \t]*")
-_ROW_MARKER = re.compile(r"(?:[-+*]|\d{1,9}[.)]|#{1,6}|>)[ \t]+")
+_ROWMARKER = re.compile(r"(?:[-+*]|\d{1,9}[.)]|#{1,6}|>)[ \t]+")
 _TABLE_DELIMITER = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 
 
@@ -318,7 +319,7 @@ class _Walker:
             if token.type == "front_matter":
                 yield from self._front_matter(token)
             elif token.type == "html_block":
-                match = _MARKER.match(token.content.strip())
+                match = MARKER.match(token.content.strip())
                 if match:
                     self.pending = (token.level, frozenset(match.group("flags").split()))
             elif token.type == "heading_open":
@@ -506,7 +507,7 @@ class _Walker:
         for start, end in spans:
             if start == end:
                 continue
-            marker = _ROW_MARKER.match(line, start) if start == first_text else None
+            marker = _ROWMARKER.match(line, start) if start == first_text else None
             if marker and marker.end() < end:
                 # A row that starts with a list, quote or heading marker ends the table above
                 # it; the marker is structure, so it stays whatever the translation says.

@@ -6,9 +6,10 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
+from ..editions import PLACEHOLDER
 from ..markdown import Segment, extract
 from . import SourceContext, source_check
-from .tokens import EMAIL, PLACEHOLDER, phone_digits
+from .tokens import EMAIL, phone_digits
 
 _ATTRIBUTION = re.compile(r"^[—–-]\s*\*?(?P<name>[^\W\d_][\w'’-]*)\s*,")
 _CAPITALISED = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-Z][a-z]{2,})\b")

@@ -10,9 +10,9 @@ from functools import lru_cache
 import phonenumbers
 
 from ..catalog import Message
+from ..editions import PLACEHOLDER
 from . import FileContext, compare_counts, entry_check, translations
 
-PLACEHOLDER = re.compile(r"\{\{\s*contact:([A-Za-z0-9_.-]+)\s*\}\}")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]\"'`]+[^\s<>()\[\]\"'`.,;:!?]")
 # Digit runs shaped like phone numbers: 3+ groups or a + prefix, 6+ digits in all.

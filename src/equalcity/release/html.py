@@ -24,10 +24,10 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from ..locales import is_rtl, parse_name
+from ..markdown import MARKER
 from .content import FALLBACK, SENTINELS, UNAPPROVED
 from .ui import ENGLISH
 
-_MARKER = re.compile(r"^\s*<!--\s*equalcity:\s*([\w\s-]*?)\s*-->\s*$")
 _TAG = re.compile(r"<[^>]*>")
 
 ALLOWED_TAGS = {
@@ -102,7 +102,7 @@ def _prepare(
     pending: set[str] = set()
     for index, token in enumerate(tokens):
         if token.type == "html_block":
-            match = _MARKER.match(token.content)
+            match = MARKER.match(token.content)
             if match:
                 pending = set(match.group(1).split())
                 token.content = ""

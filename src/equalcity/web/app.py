@@ -268,7 +268,7 @@ class PanelApp:
             module=module,
             modules=modules,
             locales=[
-                x for x in Snapshot.of(self.project).locales() if _reviews_language(reviewer, x)
+                x for x in Snapshot.of(self.project).locales() if reviewer.speaks(x)
             ],
             filters=filters,
             shows=SHOWS,
@@ -423,10 +423,6 @@ def create_app(
 
 def _who(reviewer: Reviewer) -> str:
     return f"{reviewer.id} ({reviewer.role})"
-
-
-def _reviews_language(reviewer: Reviewer, locale: str) -> bool:
-    return reviewer.speaks(locale)
 
 
 def _review_url(locale: str, module: str) -> str:
