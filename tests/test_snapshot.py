@@ -17,7 +17,8 @@ from equalcity.catalog import read_po, write_po_files
 from equalcity.dashboard import collect
 from equalcity.editions import coverage
 from equalcity.project import Document, Project
-from equalcity.snapshot import Snapshot
+from equalcity.review import Reason
+from equalcity.snapshot import MemoryFiles, Snapshot
 
 from .test_review import DOC, PANEL, RISKY, TESTIMONY, Repo, start
 
@@ -147,3 +148,95 @@ def test_a_broken_file_is_one_located_error_for_every_reader(tmp_path: Path) -> 
         out = repo(*args, code=2)
         assert out.startswith("equalcity: locales/fr/01-test/module.po:"), out
         assert len(out.strip().splitlines()) == 1
+
+
+# -- the pure core: a snapshot in memory, no disk, no git, no clock ---------------------------
+
+SOURCE = """# Safety
+
+<!-- equalcity: risk-high -->
+Call {{contact:emergency}} if she is in danger now.
+
+<!-- equalcity: testimony -->
+I did not know anyone could help me.
+
+Listen first.
+"""
+
+
+def memory_snapshot(approvals: dict[str, list[str]], counted: bool) -> Snapshot:
+    """One French document, every entry translated; ``approvals``: msgid → reviewers whose
+    approval is in the ledger, counted or not as ``counted`` says."""
+    from equalcity.catalog import format_po
+    from equalcity.review import Decision, Ledger, Verdict, key_hash, parse_panel, text_hash
+    from equalcity.reviewindex import ReviewIndex
+    from equalcity.templates import build_template
+
+    catalog = build_template(SOURCE, "source/01-test/module.md")
+    for message in catalog.active:
+        message.msgstr = "FR " + message.msgid
+    by_msgid = {m.msgid: m for m in catalog.active}
+    decisions = [
+        Decision(
+            "01-test/module",
+            None,
+            key_hash(None, msgid),
+            text_hash(by_msgid[msgid]),
+            reviewer,
+            "approve",
+            "",
+            "2026-12-01T10:00:00Z",
+            by_msgid[msgid].msgstr,
+            line=number,
+        )
+        for number, (msgid, reviewer) in enumerate(
+            ((m, r) for m, rs in approvals.items() for r in rs), start=1
+        )
+    ]
+    ledger = Ledger(decisions)
+    ledger.verdicts = {
+        d.line: Verdict(d.line, () if counted else (Reason("review-signature", "unsigned"),))
+        for d in decisions
+    }
+    panel = parse_panel(PANEL)
+    files = {
+        "source/01-test/module.md": SOURCE,
+        "workflows/panel.toml": PANEL,
+        "locales/fr/01-test/module.po": format_po(catalog),
+        "locales/fr/reviews.jsonl": "".join(d.as_json() + "\n" for d in decisions),
+    }
+    return Snapshot.in_memory(files, ReviewIndex(panel, {"fr": ledger}))
+
+
+def states(snapshot: Snapshot) -> dict[str, tuple[str, str]]:
+    doc = Document.parse("01-test/module")
+    return {
+        m.msgid: (snapshot.review("fr", doc, m).state, snapshot.review("fr", doc, m).tier.name)
+        for m in snapshot.catalog("fr", doc).active
+        if m.msgid
+    }
+
+
+def test_review_states_and_coverage_from_a_snapshot_in_memory() -> None:
+    from equalcity.editions import coverage
+    from equalcity.status import compute
+
+    snapshot = memory_snapshot(
+        {RISKY: ["rev-fr-1", "rev-fr-2"], TESTIMONY: ["rev-fr-1"], "Safety": []}, counted=True
+    )
+    found = states(snapshot)
+    assert found[RISKY] == ("approved", "high")
+    assert found[TESTIMONY] == ("approved", "normal")
+    assert found["Listen first."] == ("translated", "normal")
+    assert coverage(snapshot, "fr").approved == 2
+    [row] = compute(snapshot)
+    assert row.strings["approved"] == 2 and row.strings["translated"] == 2
+
+
+def test_decisions_that_do_not_count_are_unverified_in_memory_too() -> None:
+    snapshot = memory_snapshot({RISKY: ["rev-fr-1", "rev-fr-2"]}, counted=False)
+    assert states(snapshot)[RISKY] == ("unverified", "high")
+    assert isinstance(snapshot.files, MemoryFiles)
+    unproven = Snapshot.in_memory(dict(snapshot.files.data))
+    assert states(unproven)[RISKY] == ("unverified", "high")
+    assert "no commit proves" in unproven.reviews().roster_note

@@ -19,6 +19,7 @@ anyone who edits that file could delete.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections.abc import Callable
@@ -113,6 +114,25 @@ class WorkingFiles:
             )
 
 
+@dataclass(frozen=True)
+class MemoryFiles:
+    """Files held in memory (relative path → bytes): a snapshot without a disk or git, for
+    the pure core's tests and for text that is not committed anywhere (an upload)."""
+
+    data: dict[str, bytes]
+
+    def read(self, rel: str) -> bytes | None:
+        return self.data.get(rel)
+
+    def listing(self, folder: str) -> list[str]:
+        prefix = folder.rstrip("/") + "/"
+        return sorted(path for path in self.data if path.startswith(prefix))
+
+    def version(self, rel: str) -> object:
+        found = self.data.get(rel)
+        return None if found is None else hashlib.sha256(found).hexdigest()
+
+
 class CommitFiles:
     """The files of one commit, read through git's object store (``gitrepo``)."""
 
@@ -147,6 +167,8 @@ class Snapshot:
     #: Parsed files shared by the snapshots of one history walk, keyed by the file's version
     #: (its blob id), so that a file is parsed once however many commits hold it.
     shared: dict[object, object] | None = field(default=None, repr=False)
+    #: The judged ledgers to use instead of asking git (``Snapshot.in_memory``).
+    index: ReviewIndex | None = field(default=None, repr=False)
     _memo: dict[object, object] = field(default_factory=dict, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
@@ -176,6 +198,13 @@ class Snapshot:
         """The working tree of ``project``."""
         project = project if isinstance(project, Project) else Project(project)
         return cls(project, WorkingFiles(project.root))
+
+    @classmethod
+    def in_memory(cls, files: dict[str, str | bytes], index: ReviewIndex | None = None) -> Snapshot:
+        """A snapshot of ``files`` (path → text) that touches no disk and no git: decisions
+        are judged as ``index`` says (by default, none counts: nothing proves them)."""
+        data = {k: v.encode("utf-8") if isinstance(v, str) else v for k, v in files.items()}
+        return cls(Project(Path("<memory>")), MemoryFiles(data), "memory", index=index)
 
     @classmethod
     def at(
@@ -353,12 +382,31 @@ class Snapshot:
     def _reviews(self) -> ReviewIndex:
         from .reviewindex import ReviewIndex, review_index
 
+        if self.index is not None:
+            return self.index
+        if isinstance(self.files, MemoryFiles):
+            return self._unproven()
         today = review_index(self.project.root)
         if self.commit is None:
             return today
         index = ReviewIndex(self.roster(), roster_note=today.roster_note)
         for locale in self.ledger_locales():
             index.ledgers[locale] = self._judged(today, locale)
+        return index
+
+    def _unproven(self) -> ReviewIndex:
+        from .reviewindex import ReviewIndex
+        from .verdicts import LineFacts, judge
+
+        why = "held in memory: no commit proves any decision"
+        index = ReviewIndex(self.roster(), roster_note=why)
+        for locale in self.ledger_locales():
+            ledger = self.raw_ledger(locale)
+            facts = LineFacts(None, None, None, unavailable=why)
+            ledger.verdicts = {
+                d.line: judge(d, locale, facts, index.panel) for d in ledger.decisions
+            }
+            index.ledgers[locale] = ledger
         return index
 
     def _judged(self, today: ReviewIndex, locale: str) -> Ledger:

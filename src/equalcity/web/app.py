@@ -267,9 +267,7 @@ class PanelApp:
             rtl=is_rtl(locale),
             module=module,
             modules=modules,
-            locales=[
-                x for x in Snapshot.of(self.project).locales() if reviewer.speaks(x)
-            ],
+            locales=[x for x in Snapshot.of(self.project).locales() if reviewer.speaks(x)],
             filters=filters,
             shows=SHOWS,
             entries=views,
