@@ -50,7 +50,6 @@ from .review import (
     review_comment,
     text_hash,
 )
-from .reviewindex import review_index
 from .signatures import fingerprint, parse_key
 from .snapshot import Snapshot
 
@@ -207,7 +206,7 @@ def describe(snapshot: Snapshot, locale: str, item: Item) -> list[str]:
 def resolve_reviewer(project: Project, reviewer_id: str | None = None) -> tuple[Reviewer, Identity]:
     """Who is reviewing: the roster entry named ``reviewer_id``, or else the one whose e-mail is
     git's ``user.email``; the commit identity goes with it (the roster's e-mail when named)."""
-    panel = review_index(project.root).panel
+    panel = Snapshot.of(project).panel
     if reviewer_id is not None:
         named = panel.by_id(reviewer_id)
         if named is None:

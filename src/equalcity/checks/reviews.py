@@ -15,7 +15,7 @@ from ..errors import EqualcityError
 from ..fs import line_of
 from ..project import Document
 from ..review import PANEL, roster_gaps
-from ..reviewindex import reasons_by_check, review_index
+from ..reviewindex import reasons_by_check
 from ..snapshot import Snapshot
 from . import LedgerContext, ledger_check, roster_check
 
@@ -27,7 +27,7 @@ from . import LedgerContext, ledger_check, roster_check
     "'equalcity review', never edited by hand.",
 )
 def malformed(context: LedgerContext) -> Iterator[tuple[int, str]]:
-    for problem in review_index(context.root).ledger(context.locale).problems:
+    for problem in Snapshot.of(context.root).reviews().ledger(context.locale).problems:
         yield problem.line or 1, problem.message
 
 
@@ -37,7 +37,9 @@ def malformed(context: LedgerContext) -> Iterator[tuple[int, str]]:
     "The reviewer is not on the roster for this language and module (workflows/panel.toml).",
 )
 def roster(context: LedgerContext) -> Iterator[tuple[int, str]]:
-    yield from reasons_by_check(review_index(context.root), context.locale, "review-roster")
+    yield from reasons_by_check(
+        Snapshot.of(context.root).reviews(), context.locale, "review-roster"
+    )
 
 
 @ledger_check(
@@ -48,7 +50,9 @@ def roster(context: LedgerContext) -> Iterator[tuple[int, str]]:
     "trailer naming them; a git author e-mail proves nothing (docs/review.md).",
 )
 def signature(context: LedgerContext) -> Iterator[tuple[int, str]]:
-    yield from reasons_by_check(review_index(context.root), context.locale, "review-signature")
+    yield from reasons_by_check(
+        Snapshot.of(context.root).reviews(), context.locale, "review-signature"
+    )
 
 
 @ledger_check(
@@ -58,7 +62,9 @@ def signature(context: LedgerContext) -> Iterator[tuple[int, str]]:
     "its msgstr lines).",
 )
 def self_approval(context: LedgerContext) -> Iterator[tuple[int, str]]:
-    yield from reasons_by_check(review_index(context.root), context.locale, "review-self-approval")
+    yield from reasons_by_check(
+        Snapshot.of(context.root).reviews(), context.locale, "review-self-approval"
+    )
 
 
 @ledger_check(
@@ -68,7 +74,7 @@ def self_approval(context: LedgerContext) -> Iterator[tuple[int, str]]:
     "record a new decision instead.",
 )
 def edited(context: LedgerContext) -> Iterator[tuple[int, str]]:
-    index = review_index(context.root)
+    index = Snapshot.of(context.root).reviews()
     for sha, email in index.rewrites.get(context.locale, []):
         yield 1, f"commit {sha[:10]} by {email} removed or changed ledger lines"
     yield from reasons_by_check(index, context.locale, "review-edited")
@@ -122,7 +128,7 @@ def tier_unreachable(context: LedgerContext) -> Iterator[tuple[int, str]]:
 def trust(context: LedgerContext) -> Iterator[tuple[int, str]]:
     if context.locale != min(Snapshot.of(context.root).locales(), default=context.locale):
         return  # the roster is checked once per language; its chain once in all
-    index = review_index(context.root)
+    index = Snapshot.of(context.root).reviews()
     for sha, why in index.roster_problems:
         yield 1, f"commit {sha[:10]} {why}; the change is ignored"
     if index.roster_note:
