@@ -32,7 +32,10 @@ def test_every_po_file_is_canonical_and_passes_msgfmt() -> None:
 
 
 def test_translations_are_merged_with_the_current_templates() -> None:
-    templates = {doc: read_po(PROJECT.template_path(doc)) for doc in PROJECT.template_documents()}
+    templates = {
+        doc: read_po(PROJECT.template_path(doc))
+        for doc in Snapshot.of(PROJECT).template_documents()
+    }
     for locale in Snapshot.of(PROJECT).locales():
         for doc, template in templates.items():
             po = read_po(PROJECT.po_path(locale, doc))
