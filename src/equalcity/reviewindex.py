@@ -82,6 +82,9 @@ class ReviewIndex:
     rewrites: dict[str, list[tuple[str, str]]] = field(
         default_factory=dict
     )  # locale → (sha, email)
+    # locale → the commit that added each ledger line (None: not committed), by line - 1: where
+    # the review page finds the English an earlier approval was given for.
+    added: dict[str, list[str | None]] = field(default_factory=dict)
 
     def ledger(self, locale: str) -> Ledger:
         """The judged ledger of ``locale`` (empty when it has none)."""
@@ -187,6 +190,7 @@ class _Builder:
         self.cache = _SignatureCache(Path(repo.common_dir) / CACHE)
         self.history = _History(repo, Path(repo.common_dir) / HISTORY)
         self.rosters: dict[str, Panel | None] = {}
+        self.added: dict[str, list[str | None]] = {}
 
     def signature(self, sha: str) -> CommitSignature:
         return self.cache.get(sha, lambda: check_commit(raw_commit(self.repo, sha)))
@@ -222,6 +226,7 @@ class _Builder:
             )
         for locale in locales:
             index.ledgers[locale], index.rewrites[locale] = self._judge(locale, index.panel, chain)
+        index.added = self.added
         self.cache.save()
         self.history.save()
         return index
@@ -253,6 +258,7 @@ class _Builder:
         ledger = _parse_ledger(self.root, locale)
         path = self.root / "locales" / locale / LEDGER
         added, history = self.history.ledger(path)
+        self.added[locale] = added
         rewrites, tainted = _rewrites(history)
         docs: dict[str, _DocWriters | None] = {}
         for decision in ledger.decisions:

@@ -32,6 +32,7 @@ from ..project import Document, Project
 from ..review import DECISIONS, Reviewer
 from ..reviewflow import decide, items, pending
 from ..reviewindex import review_index
+from ..sourcechanges import source_changes
 from ..status import STATES
 from .entries import SHOWS, Filters, entry_view
 from .i18n import CURRENT, ENGLISH, SOURCE_LANGUAGE, Catalogues, PageLanguage, choose, current
@@ -317,6 +318,7 @@ class PanelApp:
         may_decide = reviewer.covers(locale, module)
         glossary = self.glossary()
         editions = self.editions(locale)
+        earlier = source_changes(self.project, locale, found)
         views = [
             entry_view(
                 item,
@@ -327,6 +329,7 @@ class PanelApp:
                 may_decide=may_decide,
                 editions=editions,
                 t=t,
+                source_change=earlier.of(item),
             )
             for item in visible
         ]
@@ -356,7 +359,7 @@ class PanelApp:
             flash=flash,
             error=error,
             error_detail=error_detail,
-            no_history=False,
+            no_history=earlier.unavailable,
             drafts=drafts or {},
             focus=focus,
             shortcuts=SHORTCUTS,

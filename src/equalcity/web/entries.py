@@ -15,6 +15,7 @@ from ..glossary import Glossary, Match, Matcher, matcher, source_concepts, terms
 from ..markdown import FLAG_COMMENTS
 from ..review import REVIEW_PREFIX, Decision, Panel, Reviewer, key_hash, text_hash
 from ..reviewflow import Item, pending, previous_approval, word_diff_ops
+from ..sourcechanges import SourceChange
 from .i18n import ENGLISH_TEXTS, Texts
 
 SOURCE_LANGUAGE = "en"
@@ -177,6 +178,7 @@ class EntryView:
     mine: bool  # this reviewer's approval counts already
     needs: str  # the approvals it needs and has, in plain words
     contacts: tuple[ContactView, ...]  # what its {{contact:ID}} become in each edition
+    source_change: SourceChange | None = None  # the English approved before it changed
 
 
 def pieces(text: str, found: Iterable[Match], hints: dict[str, str] | None = None) -> list[Piece]:
@@ -234,6 +236,7 @@ def entry_view(
     may_decide: bool,
     editions: dict[str, dict[str, Contact]] | None = None,
     t: Texts = ENGLISH_TEXTS,
+    source_change: SourceChange | None = None,
 ) -> EntryView:
     """Everything the page shows of one entry, for this reviewer, in the words of ``t``."""
     message = item.message
@@ -293,6 +296,7 @@ def entry_view(
         contacts=tuple(
             edition_contacts([c for c, _line in placeholders(message.msgid)], editions or {}, t)
         ),
+        source_change=source_change,
     )
 
 
