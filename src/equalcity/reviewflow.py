@@ -24,12 +24,11 @@ from .gitrepo import (
     ServiceSigning,
     commit_as_service,
     commit_signed,
-    dirty_paths,
     identity,
     line_authors,
     open_repo,
     signing_key,
-    staged_paths,
+    uncommitted,
     write_lock,
 )
 from .glossary import hints
@@ -52,7 +51,7 @@ from .review import (
     review_state,
     text_hash,
 )
-from .reviewindex import review_index
+from .reviewindex import panel_in_force, review_index
 from .signatures import fingerprint, parse_key
 
 if TYPE_CHECKING:
@@ -211,7 +210,7 @@ def describe(project: Project, locale: str, item: Item) -> list[str]:
 def resolve_reviewer(project: Project, reviewer_id: str | None = None) -> tuple[Reviewer, Identity]:
     """Who is reviewing: the roster entry named ``reviewer_id``, or else the one whose e-mail is
     git's ``user.email``; the commit identity goes with it (the roster's e-mail when named)."""
-    panel = review_index(project.root).panel
+    panel = panel_in_force(project.root)
     if reviewer_id is not None:
         named = panel.by_id(reviewer_id)
         if named is None:
@@ -413,13 +412,12 @@ def _repeats(ledger: Ledger, doc: Document, message: Message, reviewer: str, dec
 def _refuse_other_changes(repo: git.Repo, paths: list[Path]) -> None:
     """The review commit must hold only the review: no uncommitted edits of the files it
     writes, nothing else staged."""
-    dirty = dirty_paths(repo, [p for p in paths if p.exists()])
+    dirty, staged = uncommitted(repo, [p for p in paths if p.exists()])
     if dirty:
         raise ConflictError(
             f"uncommitted changes in {', '.join(dirty)}; commit or stash them first, so the "
             "review commit holds only the review"
         )
-    staged = staged_paths(repo)
     if staged:
         raise ConflictError(
             f"staged changes in {', '.join(staged[:3])}{' …' if len(staged) > 3 else ''} "
