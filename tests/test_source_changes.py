@@ -14,7 +14,7 @@ from equalcity.reviewflow import items
 from equalcity.sourcechanges import source_changes
 
 from .browser import chromium, console_errors, screenshot
-from .sites import DOC, SURVIVOR, build, po
+from .sites import DOC, LISTEN, SURVIVOR, build, po
 from .test_cli import _translate as fill
 from .test_review import Repo
 from .test_web import app_for, client, open_page, serving
@@ -77,9 +77,12 @@ def test_the_page_shows_the_english_diff_and_who_approved_it(site: Repo) -> None
         assert change.get_by_text(SURVIVOR, exact=True).is_visible()
         screenshot(page, "review-source-change")
         assert errors == []
-    # Only that entry: the others' English never changed.
+    # Only that entry: the others' English never changed. "Changed since last approval" finds it.
     with client(site) as http:
         assert open_page(http).count('class="previous source-change"') == 1
+        changed = open_page(http, "/review/fr/01-test?show=all&changed=1")
+        assert f'id="entry-{site.entry_id(NEW)}"' in changed
+        assert f'id="entry-{site.entry_id(LISTEN)}"' not in changed
 
 
 def test_a_shallow_clone_says_the_history_is_missing(site: Repo, tmp_path: Path) -> None:

@@ -308,7 +308,8 @@ class PanelApp:
             raise PageError(404, "no_module", module=module)
         panel = review_index(self.project.root).panel
         found = items(self.project, locale, module)
-        shown = filters.apply(found, reviewer, panel)
+        earlier = source_changes(self.project, locale, found)
+        shown = filters.apply(found, reviewer, panel, earlier)
         pages = max(1, -(-len(shown) // PAGE_SIZE))
         ids = [i.id for i in shown]
         if focus in ids:
@@ -318,7 +319,6 @@ class PanelApp:
         may_decide = reviewer.covers(locale, module)
         glossary = self.glossary()
         editions = self.editions(locale)
-        earlier = source_changes(self.project, locale, found)
         views = [
             entry_view(
                 item,

@@ -15,7 +15,7 @@ from ..glossary import Glossary, Match, Matcher, matcher, source_concepts, terms
 from ..markdown import FLAG_COMMENTS
 from ..review import REVIEW_PREFIX, Decision, Panel, Reviewer, key_hash, text_hash
 from ..reviewflow import Item, pending, previous_approval, word_diff_ops
-from ..sourcechanges import SourceChange
+from ..sourcechanges import SourceChange, SourceChanges
 from .i18n import ENGLISH_TEXTS, Texts
 
 SOURCE_LANGUAGE = "en"
@@ -55,7 +55,15 @@ class Filters:
         params.update(extra)
         return urlencode(params)
 
-    def apply(self, found: list[Item], reviewer: Reviewer, panel: Panel) -> list[Item]:
+    def apply(
+        self,
+        found: list[Item],
+        reviewer: Reviewer,
+        panel: Panel,
+        earlier: SourceChanges | None = None,
+    ) -> list[Item]:
+        """The entries to show; "changed" counts a translation changed since its approval and,
+        with ``earlier``, English changed since a translation of it was approved."""
         if self.show == "pending":
             found = pending(found, reviewer)
         elif self.show != "all":
@@ -63,7 +71,11 @@ class Filters:
         if self.risk:
             found = [i for i in found if high_risk(i, panel)]
         if self.changed:
-            found = [i for i in found if i.changed_since_approval]
+            found = [
+                i
+                for i in found
+                if i.changed_since_approval or (earlier is not None and earlier.of(i) is not None)
+            ]
         return found
 
 
