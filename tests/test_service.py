@@ -140,6 +140,11 @@ def service(
 
 @pytest.fixture
 def site(tmp_path: Path) -> Repo:
+    return arabic_reviewer_site(tmp_path)
+
+
+def arabic_reviewer_site(tmp_path: Path) -> Repo:
+    """The review-page site with rev-3, who reviews Arabic only."""
     repo = build(tmp_path / "toolbox")
     add_to_roster(
         repo,

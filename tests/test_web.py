@@ -259,7 +259,7 @@ def test_conflicts_are_409_with_one_line_and_the_comment_kept(site: Repo) -> Non
             data=form(open_page(http), site.entry_id(LISTEN)) | {"decision": "request-changes"},
         )
         assert missing.status_code == 400
-        assert "a change request needs a comment: say what the translator" in missing.text
+        assert "A change request needs a comment: say what the translator" in missing.text
         assert http.get("/review/xx/01-test").status_code == 404
         assert http.get("/review/fr/99-nothing").status_code == 404
     assert len(ledger(site)) == 2  # only the fixture's decisions

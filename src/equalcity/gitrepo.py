@@ -90,11 +90,6 @@ def commit(repo: git.Repo, paths: Sequence[Path], message: str, who: Identity) -
     return str(repo.index.commit(message, author=actor, committer=actor).hexsha)
 
 
-def staged_paths(repo: git.Repo) -> list[str]:
-    """Paths whose changes are staged (in the index, not yet committed)."""
-    return sorted(path for path, (staged, _unstaged) in _status(repo).items() if staged)
-
-
 def _status(repo: git.Repo) -> dict[str, tuple[bool, bool]]:
     """Tracked paths with changes: (staged, changed in the working tree), from one
     ``git status`` (a decision of the shared service runs this; gitpython's diffs took three
@@ -181,26 +176,50 @@ def write_lock(repo: git.Repo, timeout: float = 30.0) -> Iterator[None]:
         lock.release()
 
 
-def dirty_paths(repo: git.Repo, paths: Sequence[Path]) -> list[str]:
-    """Which of ``paths`` have uncommitted changes (staged or not)."""
+def uncommitted(repo: git.Repo, paths: Sequence[Path]) -> tuple[list[str], list[str]]:
+    """Which of ``paths`` have uncommitted changes (staged or not), and every path whose
+    changes are staged (in the index, not committed), from one ``git status``."""
     root = Path(repo.working_tree_dir or ".")
     wanted = {str(p.resolve().relative_to(root.resolve())) for p in paths}
-    return sorted(wanted & set(_status(repo)))
+    found = _status(repo)
+    return sorted(wanted & set(found)), sorted(
+        path for path, (staged, _) in found.items() if staged
+    )
+
+
+_AUTHORS: dict[tuple[str, str], tuple[str, list[str | None]]] = {}
+_AUTHORS_GUARD = threading.Lock()
 
 
 def line_authors(repo: git.Repo, path: Path) -> list[str | None]:
-    """The author email of the commit that last changed each line (None: not committed)."""
+    """The author email of the commit that last changed each line of the file at HEAD (None:
+    not committed).
+
+    Kept per file for the HEAD it was found at: while the commits since leave the file alone
+    (the shared service's decisions, which write the ledger, even when rebased), the blame
+    stays true and ``git blame`` — a walk through the whole history — is not run again."""
     root = Path(repo.working_tree_dir or ".")
     rel = str(path.resolve().relative_to(root.resolve()))
-    try:
-        blame = repo.blame("HEAD", rel)
-    except git.GitCommandError:
+    head = head_commit(repo)
+    if head is None:
         return []
-    out: list[str | None] = []
-    for entry in blame or []:
-        commit_, lines = entry[0], entry[1]
-        out.extend([str(commit_.author.email)] * len(lines))  # type: ignore[union-attr,arg-type]
-    return out
+    place = (str(Path(repo.git_dir).resolve()), rel)
+    with _AUTHORS_GUARD:
+        hit = _AUTHORS.get(place)
+    if hit is not None and (hit[0] == head or same_since(repo, hit[0], rel)):
+        found = hit[1]
+    else:
+        try:
+            blame = repo.blame(head, rel)
+        except git.GitCommandError:
+            return []
+        found = []
+        for entry in blame or []:
+            commit_, lines = entry[0], entry[1]
+            found.extend([str(commit_.author.email)] * len(lines))  # type: ignore[union-attr,arg-type]
+    with _AUTHORS_GUARD:
+        _AUTHORS[place] = (head, found)
+    return list(found)
 
 
 def first_parent_history(repo: git.Repo) -> list[tuple[str, int]]:
@@ -232,8 +251,15 @@ def blob(repo: git.Repo, blob_id: str) -> bytes:
 
 
 def head_commit(repo: git.Repo) -> str | None:
-    """HEAD's commit id, or None in a repository without commits."""
-    return str(repo.head.commit.hexsha) if repo.head.is_valid() else None
+    """HEAD's commit id, or None in a repository without commits.
+
+    Read from the ref files alone: gitpython's ``repo.head.commit`` starts a ``git cat-file``
+    process per repository object to look the commit up, a fork of the whole server process
+    for each decision of the shared service."""
+    try:
+        return str(git.SymbolicReference.dereference_recursive(repo, "HEAD"))
+    except ValueError:  # no commit yet (an unborn branch)
+        return None
 
 
 def resolve_commit(repo: git.Repo, rev: str) -> str | None:
@@ -370,6 +396,17 @@ def touched_since(repo: git.Repo, since: str, rel: str) -> bool:
     return bool(repo.git.rev_list("-1", f"{since}..HEAD", "--", rel).strip())
 
 
+def same_since(repo: git.Repo, since: str, rel: str) -> bool:
+    """Whether the file at ``rel`` has the history at HEAD that it had at ``since``: no commit
+    touched it on either side since the two forked — HEAD moved on from ``since``, or a rebase
+    replayed ``since``'s own commits on others' (the shared service's pushes)."""
+    try:
+        # since...HEAD: the commits on either side of the fork point, in one git call.
+        return not repo.git.rev_list("-1", f"{since}...HEAD", "--", rel).strip()
+    except git.GitCommandError:
+        return False  # an unknown commit (gc'd, another clone's): find out afresh
+
+
 def file_at(repo: git.Repo, rev: str, rel: str) -> bytes | None:
     """A file's bytes at a commit (None where it does not exist)."""
     try:
@@ -437,7 +474,9 @@ def _signed_commit(
             repo.git.execute(["git", *config, "commit", "--quiet", "--no-verify", "-S", *arguments])
     except git.GitCommandError as exc:
         raise failure(" ".join(str(exc.stderr or "").split())[:200]) from None
-    return str(repo.head.commit.hexsha)
+    sha = head_commit(repo)
+    assert sha is not None  # git just committed
+    return sha
 
 
 def commit_signed(

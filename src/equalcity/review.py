@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -217,8 +218,13 @@ def load_panel(root: Path) -> Panel:
     return parse_panel(decode_utf8(path.read_bytes(), PANEL))
 
 
+@lru_cache(maxsize=32)
 def parse_panel(text: str) -> Panel:
-    """Validate the text of ``workflows/panel.toml`` (e.g. as it was at an earlier commit)."""
+    """Validate the text of ``workflows/panel.toml`` (e.g. as it was at an earlier commit).
+
+    Kept for the last texts read (a frozen value): the shared service reads the roster on
+    every request and the review index reads each roster of the history, and parsing one
+    (its SSH keys) took 16 ms."""
     data = parse_toml(text, PANEL)
     reviewers = []
     seen: dict[str, str] = {}

@@ -24,12 +24,11 @@ from .gitrepo import (
     ServiceSigning,
     commit_as_service,
     commit_signed,
-    dirty_paths,
     identity,
     line_authors,
     open_repo,
     signing_key,
-    staged_paths,
+    uncommitted,
     write_lock,
 )
 from .glossary import hints
@@ -50,6 +49,7 @@ from .review import (
     review_comment,
     text_hash,
 )
+from .reviewindex import panel_in_force
 from .signatures import fingerprint, parse_key
 from .snapshot import Snapshot
 
@@ -206,7 +206,7 @@ def describe(snapshot: Snapshot, locale: str, item: Item) -> list[str]:
 def resolve_reviewer(project: Project, reviewer_id: str | None = None) -> tuple[Reviewer, Identity]:
     """Who is reviewing: the roster entry named ``reviewer_id``, or else the one whose e-mail is
     git's ``user.email``; the commit identity goes with it (the roster's e-mail when named)."""
-    panel = Snapshot.of(project).panel
+    panel = panel_in_force(project.root)  # the roster in force, kept while no commit touches it
     if reviewer_id is not None:
         named = panel.by_id(reviewer_id)
         if named is None:
@@ -408,13 +408,12 @@ def _repeats(ledger: Ledger, doc: Document, message: Message, reviewer: str, dec
 def _refuse_other_changes(repo: git.Repo, paths: list[Path]) -> None:
     """The review commit must hold only the review: no uncommitted edits of the files it
     writes, nothing else staged."""
-    dirty = dirty_paths(repo, [p for p in paths if p.exists()])
+    dirty, staged = uncommitted(repo, [p for p in paths if p.exists()])
     if dirty:
         raise ConflictError(
             f"uncommitted changes in {', '.join(dirty)}; commit or stash them first, so the "
             "review commit holds only the review"
         )
-    staged = staged_paths(repo)
     if staged:
         raise ConflictError(
             f"staged changes in {', '.join(staged[:3])}{' …' if len(staged) > 3 else ''} "

@@ -42,6 +42,7 @@ from .gitrepo import (
     line_commits,
     open_repo,
     raw_commit,
+    same_since,
     touched_since,
 )
 from .project import Document, Project
@@ -82,6 +83,9 @@ class ReviewIndex:
     rewrites: dict[str, list[tuple[str, str]]] = field(
         default_factory=dict
     )  # locale → (sha, email)
+    # locale → the commit that added each ledger line (None: not committed), by line - 1: where
+    # the review page finds the English an earlier approval was given for.
+    added: dict[str, list[str | None]] = field(default_factory=dict)
 
     def ledger(self, locale: str) -> Ledger:
         """The judged ledger of ``locale`` (empty when it has none)."""
@@ -102,6 +106,7 @@ class ReviewIndex:
 
 _MEMO: dict[Path, tuple[tuple[object, ...], ReviewIndex]] = {}
 _MEMO_LOCK = threading.Lock()
+_BUILDING: dict[Path, threading.Lock] = {}
 
 
 def review_index(root: Path) -> ReviewIndex:
@@ -112,10 +117,57 @@ def review_index(root: Path) -> ReviewIndex:
         hit = _MEMO.get(root)
         if hit is not None and hit[0] == state:
             return hit[1]
-    index = build_index(root)
-    with _MEMO_LOCK:
-        _MEMO[root] = (state, index)
+        building = _BUILDING.setdefault(root, threading.Lock())
+    # One build per repository at a time: twenty requests arriving together after a commit
+    # wait for the first one's index instead of each judging the whole ledger again.
+    with building:
+        with _MEMO_LOCK:
+            hit = _MEMO.get(root)
+            if hit is not None and hit[0] == state:
+                return hit[1]
+        index = build_index(root)
+        with _MEMO_LOCK:
+            _MEMO[root] = (state, index)
     return index
+
+
+_PANELS: dict[Path, tuple[str, tuple[object, ...], Panel]] = {}
+
+
+def panel_in_force(root: Path) -> Panel:
+    """``review_index(root).panel`` — the roster in force at HEAD — without judging every ledger
+    line again when HEAD only moved on by commits that leave the roster alone (the shared
+    service records a decision per commit: rebuilding the index for each took most of a
+    decision's time). A roster stays in force until a commit changes it, so the roster found
+    at an earlier HEAD still holds when no commit on either side of their fork touched it."""
+    root = root.resolve()
+    stamp = (os.environ.get(TRUST_ROOT_ENV, ""), *_stat(root / PANEL))
+    try:
+        with open_repo(root) as repo:
+            head = head_commit(repo) or ""
+            hit = _PANELS.get(root)
+            if (
+                hit is not None
+                and head
+                and not is_shallow(repo)
+                and hit[1] == stamp
+                and (hit[0] == head or same_since(repo, hit[0], PANEL))
+            ):
+                _PANELS[root] = (head, stamp, hit[2])
+                return hit[2]
+    except EqualcityError:
+        return review_index(root).panel  # not a repository: nothing to keep
+    panel = review_index(root).panel
+    _PANELS[root] = (head, stamp, panel)
+    return panel
+
+
+def _stat(path: Path) -> tuple[object, ...]:
+    try:
+        info = path.stat()
+    except OSError:
+        return (None,)
+    return (info.st_mtime_ns, info.st_size)
 
 
 def _state(root: Path) -> tuple[object, ...]:
@@ -187,6 +239,7 @@ class _Builder:
         self.cache = _SignatureCache(Path(repo.common_dir) / CACHE)
         self.history = _History(repo, Path(repo.common_dir) / HISTORY)
         self.rosters: dict[str, Panel | None] = {}
+        self.added: dict[str, list[str | None]] = {}
 
     def signature(self, sha: str) -> CommitSignature:
         return self.cache.get(sha, lambda: check_commit(raw_commit(self.repo, sha)))
@@ -222,6 +275,7 @@ class _Builder:
             )
         for locale in locales:
             index.ledgers[locale], index.rewrites[locale] = self._judge(locale, index.panel, chain)
+        index.added = self.added
         self.cache.save()
         self.history.save()
         return index
@@ -253,6 +307,7 @@ class _Builder:
         ledger = _parse_ledger(self.root, locale)
         path = self.root / "locales" / locale / LEDGER
         added, history = self.history.ledger(path)
+        self.added[locale] = added
         rewrites, tainted = _rewrites(history)
         docs: dict[str, _DocWriters | None] = {}
         for decision in ledger.decisions:

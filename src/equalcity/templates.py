@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from string import Formatter
+
 from .catalog import Catalog, Message, format_header
 from .markdown import describe, extract
 
@@ -53,7 +55,25 @@ def build_template(text: str, source: str) -> Catalog:
             segment.msgid,
             auto_comments=describe(segment),
             locations=[reference],
+            flags=["python-brace-format"] if brace_format(segment.msgid) else [],
         )
         by_msgid[segment.msgid] = message
         catalog.messages.append(message)
     return catalog
+
+
+def brace_format(msgid: str) -> bool:
+    """Whether ``msgid`` has ``{fields}`` a program fills in (the labels of the UI catalogues):
+    then the entry carries gettext's ``python-brace-format`` flag, so ``msgfmt --check``,
+    Poedit and Weblate check that a translation keeps them. The rule is Babel's (and so what a
+    Babel save would add): a valid format string with at least one field.
+
+    >>> brace_format("Entries: {count}."), brace_format("Call {{contact:x}}"), brace_format("{")
+    (True, False, False)
+    """
+    if "{" not in msgid:
+        return False
+    try:
+        return any(field is not None for _text, field, _spec, _conv in Formatter().parse(msgid))
+    except ValueError:
+        return False

@@ -48,6 +48,24 @@ def placeholders(context: FileContext, message: Message) -> Iterator[str]:
                 yield f"{{{{contact:{contact}}}}} is not in source/contacts.toml"
 
 
+# A label field of the UI catalogues ({count}, {who}): not part of a {{contact:…}} placeholder.
+UI_FIELD = re.compile(r"(?<!\{)\{[a-z_]+\}(?!\})")
+
+
+@entry_check(
+    "ui-field",
+    "error",
+    "Keep every {word} of a page label (such as {count}) exactly as it is: the page fills it in, "
+    "and a label that lost one is shown in English.",
+)
+def ui_fields(context: FileContext, message: Message) -> Iterator[str]:
+    source = _counter(UI_FIELD, message.msgid) if "{" in message.msgid else Counter()
+    for text in translations(message):
+        if not source and "{" not in text:
+            continue
+        yield from compare_counts("field", source, _counter(UI_FIELD, text))
+
+
 @lru_cache(maxsize=65536)
 def phone_digits(text: str) -> Counter[str]:
     """Phone numbers in ``text`` as digit strings (international ones validated).

@@ -11,8 +11,8 @@ import click
 from ..errors import EqualcityError
 from ..gitrepo import open_repo, signing_key
 from ..project import Project
-from ..review import load_panel
 from ..reviewflow import resolve_reviewer, usable_key
+from ..snapshot import Snapshot
 from ..web.security import is_loopback
 
 if TYPE_CHECKING:
@@ -184,7 +184,7 @@ def _state(project: Project, state_dir: Path | None) -> State:
 
 
 def _member(project: Project, roster_id: str) -> None:
-    if load_panel(project.root).by_id(roster_id) is None:
+    if Snapshot.of(project).panel.by_id(roster_id) is None:
         raise EqualcityError(
             f"{roster_id!r} is not a reviewer id on the roster (workflows/panel.toml)"
         )

@@ -26,13 +26,15 @@ from ..editions import Contact, Edition, contacts_for
 from ..errors import EqualcityError
 from ..gitrepo import ServiceSigning, head_of
 from ..glossary import Glossary
-from ..locales import english_name, is_rtl
+from ..locales import is_rtl
 from ..project import Document, Project
 from ..review import DECISIONS, Reviewer
 from ..reviewflow import decide, items, pending
 from ..snapshot import Snapshot
+from ..sourcechanges import source_changes
 from ..status import STATES
 from .entries import SHOWS, Filters, entry_view
+from .i18n import CURRENT, ENGLISH, SOURCE_LANGUAGE, Catalogues, PageLanguage, choose, current
 from .security import (
     HEADERS,
     Session,
@@ -52,24 +54,37 @@ STATIC = {
     "review.js": "text/javascript; charset=utf-8",
     "team.js": "text/javascript; charset=utf-8",
 }
-SHORTCUTS = (
-    ("j", "next entry"),
-    ("k", "previous entry"),
-    ("a", "approve the current entry"),
-    ("r", "request changes: write the comment"),
-    ("Ctrl+Enter", "send the change request (in the comment field)"),
-    ("Esc", "leave the comment field"),
-    ("?", "show these shortcuts"),
+SHORTCUTS = (  # key, what it does (a label of i18n.ENGLISH)
+    ("j", "key_next"),
+    ("k", "key_previous"),
+    ("a", "key_approve"),
+    ("r", "key_request"),
+    ("Ctrl+Enter", "key_send"),
+    ("Esc", "key_leave"),
+    ("?", "key_help"),
 )
+LANGUAGE_COOKIE = "equalcity-lang"
+TITLES = {400: "not_possible", 403: "refused", 404: "not_found", 409: "conflict"}
 
 
 class PageError(EqualcityError):
     """A request the page answers with one line and an HTTP status of its own (a wrong form,
-    an unknown module) rather than the one its error class gives."""
+    an unknown module) rather than the one its error class gives. The message is a label of
+    the page's words (``i18n.ENGLISH``; ``values`` fill its fields) shown in the reader's
+    language, or else a sentence for scripts, shown as it is."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, **values: object) -> None:
         super().__init__(message)
         self.http_status = status
+        self.key = message
+        self.values = values
+
+    @property
+    def shown(self) -> str:
+        """The message in the language of the page being answered."""
+        if self.key in ENGLISH:
+            return current().texts(self.key, **self.values)
+        return self.key
 
 
 @dataclass
@@ -88,6 +103,8 @@ class PanelApp:
     key: str | None = None  # the reviewer's signing key (default: git's user.signingkey)
     service: ServiceSigning | None = None  # the team service commits signed, with a trailer
     sessions: Sessions = field(default_factory=Sessions)
+    secure_cookies: bool = False
+    _catalogues: Catalogues | None = None
     _glossary: _Cache = field(default_factory=_Cache)
     _home: _Cache = field(default_factory=_Cache)
 
@@ -99,8 +116,47 @@ class PanelApp:
             Route("/review", self._wrap(self.pick), methods=["GET"]),
             Route("/review/{locale}/{module}", self._wrap(self.review), methods=["GET"]),
             Route("/review/{locale}/{module}", self._wrap(self.record), methods=["POST"]),
+            Route("/language", self._wrap(self.choose_language), methods=["GET"]),
             Route("/static/{name}", self.static, methods=["GET"]),
         ]
+
+    @property
+    def catalogues(self) -> Catalogues:
+        if self._catalogues is None:
+            self._catalogues = Catalogues(self.project)
+        return self._catalogues
+
+    def page_language(self, request: Request, reviewer: Reviewer | None) -> PageLanguage:
+        """The language of the page for this request (``i18n.choose``) and the menu's choices."""
+        offered = self.catalogues.available()
+        code = choose(
+            request.cookies.get(LANGUAGE_COOKIE, ""),
+            reviewer.languages if reviewer is not None else (),
+            request.headers.get("accept-language", ""),
+            offered,
+        )
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return PageLanguage(self.catalogues.texts(code), tuple(offered), here)
+
+    async def choose_language(self, request: Request, session: Session | None = None) -> Response:
+        """The language menu: remember the choice in a cookie, back to the page it came from."""
+        code = request.query_params.get("lang", "")
+        back = request.query_params.get("next", "/")
+        # Only a path of this site: never a redirect to another host (//evil, /\\evil).
+        if not back.startswith("/") or back.startswith("//") or "\\" in back:
+            back = "/"
+        response = RedirectResponse(back, status_code=303)
+        if code in self.catalogues.available():
+            response.set_cookie(
+                LANGUAGE_COOKIE,
+                code,
+                max_age=365 * 24 * 3600,
+                httponly=True,
+                secure=self.secure_cookies,
+                samesite="lax",
+                path="/",
+            )
+        return response
 
     def _wrap(
         self, handler: Callable[[Request, Session], Awaitable[Response]]
@@ -115,16 +171,27 @@ class PanelApp:
             created = None
             if session is None:
                 created, session = self.sessions.create()
+            language = CURRENT.set(self.page_language(request, self.reviewer_of(session)))
             try:
                 response = await handler(request, session)
+            except PageError as exc:
+                response = self._message(exc.http_status, exc.shown)
             except EqualcityError as exc:  # the class says which status (errors.py)
-                response = self._message(exc.http_status, str(exc))
+                response = self._message(exc.http_status, *explain(exc))
             except OSError as exc:
                 where = f"{exc.filename}: " if exc.filename else ""
-                response = self._message(500, f"{where}{exc.strerror or exc}")
+                response = self._message(
+                    500, current().texts("internal_error"), f"{where}{exc.strerror or exc}"
+                )
             except Exception as exc:  # one line on the page, the traceback in the server log
                 log.exception("error in %s %s", request.method, request.url.path)
-                response = self._message(500, f"internal error ({type(exc).__name__}): {exc}")
+                response = self._message(
+                    500,
+                    current().texts("internal_error"),
+                    f"internal error ({type(exc).__name__}): {exc}",
+                )
+            finally:
+                CURRENT.reset(language)
             if created:
                 response.set_cookie(
                     self.sessions.cookie, created, httponly=True, samesite="strict", path="/"
@@ -134,14 +201,17 @@ class PanelApp:
 
         return endpoint
 
-    def _message(self, status: int, message: str) -> HTMLResponse:
-        title = {400: "Not possible", 403: "Refused", 404: "Not found", 409: "Conflict"}
+    def _message(self, status: int, message: str, detail: str = "") -> HTMLResponse:
+        """A page of one message (in the page's language) and, when that is not English, the
+        tool's own English words as a detail for a maintainer."""
+        t = current().texts
         page = render(
             "message.html",
             inline=False,
             who=self.who,
-            title=title.get(status, "Error"),
+            title=t(TITLES.get(status, "error")),
             message=" ".join(message.split()),
+            detail=" ".join(detail.split()),
         )
         return HTMLResponse(page, status_code=status)
 
@@ -172,6 +242,7 @@ class PanelApp:
         root = self.project.root
         signature = (
             reviewer.id,
+            current().texts,
             head_of(root) or "",
             _signature([root / "locales", root / "workflows", root / "glossary", root / "source"]),
         )
@@ -228,18 +299,21 @@ class PanelApp:
         focus: str = "",
         page: int = 1,
         error: str = "",
+        error_detail: str = "",
         drafts: dict[str, str] | None = None,
     ) -> str:
         self.before_page()
+        t = current().texts
         reviewer = self.reviewer_of(session)
         locale = self._locale(locale)
         snapshot = Snapshot.of(self.project)
         modules = sorted({d.module for d in snapshot.po_documents(locale)})
         if module not in modules:
-            raise PageError(404, f"no module {module!r} in locales/{locale}/")
+            raise PageError(404, "no_module", module=module)
         panel = snapshot.panel
         found = items(snapshot, locale, module)
-        shown = filters.apply(found, reviewer, panel)
+        earlier = source_changes(self.project, locale, found)
+        shown = filters.apply(found, reviewer, panel, earlier)
         pages = max(1, -(-len(shown) // PAGE_SIZE))
         ids = [i.id for i in shown]
         if focus in ids:
@@ -251,7 +325,15 @@ class PanelApp:
         editions = self.editions(snapshot, locale)
         views = [
             entry_view(
-                item, locale, reviewer, panel, glossary, may_decide=may_decide, editions=editions
+                item,
+                locale,
+                reviewer,
+                panel,
+                glossary,
+                may_decide=may_decide,
+                editions=editions,
+                t=t,
+                source_change=earlier.of(item),
             )
             for item in visible
         ]
@@ -263,7 +345,7 @@ class PanelApp:
             who=_who(reviewer),
             reviewer=reviewer,
             locale=locale,
-            language=english_name(locale),
+            language=t.language(locale),
             rtl=is_rtl(locale),
             module=module,
             modules=modules,
@@ -280,6 +362,8 @@ class PanelApp:
             csrf=session.csrf,
             flash=flash,
             error=error,
+            error_detail=error_detail,
+            no_history=earlier.unavailable,
             drafts=drafts or {},
             focus=focus,
             shortcuts=SHORTCUTS,
@@ -291,31 +375,28 @@ class PanelApp:
         self._check_origin(request)
         form = await _form(request)
         if not token_matches(session, form.get("csrf", "")):
-            raise PageError(
-                403,
-                "this form did not come from your review page (missing or expired security "
-                "token); reload the page and decide again",
-            )
+            raise PageError(403, "foreign_form")
         locale = self._locale(request.path_params["locale"])
         module = request.path_params["module"]
         filters = Filters.parse(form)
         decision = form.get("decision", "")
         if decision not in DECISIONS:
-            raise PageError(400, "choose approve or request changes")
+            raise PageError(400, "choose_decision")
         doc = Document.parse(form.get("doc", ""))
         if doc.module != module:
-            raise PageError(400, f"entry of {doc.id} sent to the page of module {module}")
+            raise PageError(400, "wrong_module")
         key, comment = form.get("key", ""), form.get("comment", "")
         reviewer = self.reviewer_of(session)
+        t = current().texts
         try:
             if decision == "request-changes" and not comment.strip():
-                raise EqualcityError(
-                    "a change request needs a comment: say what the translator should change"
-                )
-            sha, count = await run_in_threadpool(
+                raise PageError(400, "comment_needed")
+            _sha, count = await run_in_threadpool(
                 self.decide, locale, doc, decision, key, form.get("text", ""), comment, reviewer
             )
         except EqualcityError as exc:
+            status = exc.http_status  # the class says which (errors.py)
+            error, detail = (exc.shown, "") if isinstance(exc, PageError) else explain(exc)
             html = await run_in_threadpool(
                 self._review_page,
                 locale,
@@ -323,17 +404,18 @@ class PanelApp:
                 filters,
                 session,
                 focus=key[:8],
-                error=" ".join(str(exc).split()),
+                error=" ".join(error.split()),
+                error_detail=detail,
                 drafts={key: comment},
             )
-            return HTMLResponse(html, status_code=exc.http_status)
-        verb = "Approved" if decision == "approve" else "Requested changes on"
-        if count:
-            session.flash.append(f"{verb} entry {key[:8]} of {doc.id} (commit {sha[:10]}).")
+            return HTMLResponse(html, status_code=status)
+        # Plain words: the entry and document, no commit id (the history keeps that).
+        if not count:
+            session.flash.append(t("already_recorded", id=key[:8]))
+        elif decision == "approve":
+            session.flash.append(t("approved_entry", id=key[:8], doc=doc.id))
         else:
-            session.flash.append(
-                f"Your decision on entry {key[:8]} was already recorded; nothing recorded twice."
-            )
+            session.flash.append(t("requested_entry", id=key[:8], doc=doc.id))
         focus = form.get("next", "")
         focus = focus if re.fullmatch(r"[0-9a-f]{8}", focus) else ""
         query = filters.query(**({"focus": focus} if focus else {}))
@@ -395,7 +477,7 @@ class PanelApp:
         try:
             return Snapshot.of(self.project).language(code)
         except EqualcityError:
-            raise PageError(404, f"no language {code!r} in locales/") from None
+            raise PageError(404, "no_language", code=code) from None
 
     def _check_origin(self, request: Request) -> None:
         site = request.headers.get("sec-fetch-site")
@@ -404,7 +486,7 @@ class PanelApp:
         if site not in (None, "same-origin", "none") or (
             origin is not None and not same_origin(origin, host)
         ):
-            raise PageError(403, "a decision can only be sent from the review page itself")
+            raise PageError(403, "foreign_site")
 
 
 def create_app(
@@ -420,7 +502,20 @@ def create_app(
 
 
 def _who(reviewer: Reviewer) -> str:
-    return f"{reviewer.id} ({reviewer.role})"
+    role = "role_subject_expert" if reviewer.role == "subject-expert" else "role_language"
+    return f"{reviewer.id} ({current().texts(role)})"
+
+
+def explain(exc: EqualcityError) -> tuple[str, str]:
+    """What a page says about a domain error: (message, detail). On an English page the
+    tool's own words; in another language a plain sentence of the page's words, with the
+    tool's English words as the detail for a maintainer (the core speaks English)."""
+    text = " ".join(str(exc).split())
+    t = current().texts
+    if t.code == SOURCE_LANGUAGE:
+        return text, ""
+    plain = {409: "err_conflict", 403: "err_refused"}.get(exc.http_status, "err_input")
+    return t(plain), text
 
 
 def _review_url(locale: str, module: str) -> str:
@@ -454,13 +549,13 @@ async def _form(request: Request) -> dict[str, str]:
         request,
         "application/x-www-form-urlencoded",
         MAX_FORM_BYTES,
-        PageError(400, "send the review page's form"),
-        PageError(400, "the form is too large"),
+        PageError(400, "form_unreadable"),
+        PageError(400, "form_too_large"),
     )
     try:
         parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError:
-        raise PageError(400, "the form is not UTF-8") from None
+        raise PageError(400, "form_unreadable") from None
     return {name: values[-1] for name, values in parsed.items()}
 
 

@@ -12,16 +12,20 @@ from urllib.parse import urlencode
 
 from ..editions import Contact, placeholders
 from ..glossary import Glossary, Match, Matcher, matcher, source_concepts, terms_in
+from ..markdown import FLAG_COMMENTS
 from ..review import REVIEW_PREFIX, Decision, Panel, Reviewer, key_hash, text_hash
 from ..reviewflow import Item, pending, previous_approval, word_diff_ops
+from ..sourcechanges import SourceChange, SourceChanges
+from .i18n import ENGLISH_TEXTS, Texts
 
 SOURCE_LANGUAGE = "en"
+# What each choice of "Show" lists, by its label in the page's words (i18n.ENGLISH).
 SHOWS = {
-    "pending": "Waiting for my review",
-    "unverified": "Approvals that do not count",
-    "changes-requested": "Changes requested",
-    "approved": "Approved",
-    "all": "All entries",
+    "pending": "show_pending",
+    "unverified": "show_unverified",
+    "changes-requested": "show_changes",
+    "approved": "show_approved",
+    "all": "show_all",
 }
 
 
@@ -51,7 +55,15 @@ class Filters:
         params.update(extra)
         return urlencode(params)
 
-    def apply(self, found: list[Item], reviewer: Reviewer, panel: Panel) -> list[Item]:
+    def apply(
+        self,
+        found: list[Item],
+        reviewer: Reviewer,
+        panel: Panel,
+        earlier: SourceChanges | None = None,
+    ) -> list[Item]:
+        """The entries to show; "changed" counts a translation changed since its approval and,
+        with ``earlier``, English changed since a translation of it was approved."""
         if self.show == "pending":
             found = pending(found, reviewer)
         elif self.show != "all":
@@ -59,7 +71,11 @@ class Filters:
         if self.risk:
             found = [i for i in found if high_risk(i, panel)]
         if self.changed:
-            found = [i for i in found if i.changed_since_approval]
+            found = [
+                i
+                for i in found
+                if i.changed_since_approval or (earlier is not None and earlier.of(i) is not None)
+            ]
         return found
 
 
@@ -120,7 +136,9 @@ class ContactView:
 
 
 def edition_contacts(
-    placeholders: list[str], editions: dict[str, dict[str, Contact]]
+    placeholders: list[str],
+    editions: dict[str, dict[str, Contact]],
+    t: Texts = ENGLISH_TEXTS,
 ) -> list[ContactView]:
     """Each placeholder as the service it becomes in each edition of the language.
 
@@ -133,16 +151,14 @@ def edition_contacts(
         for edition, contacts in editions.items():
             contact = contacts.get(placeholder)
             if contact is None:
-                out.append(
-                    ContactView(placeholder, edition, "", "", "not defined for this edition", False)
-                )
+                out.append(ContactView(placeholder, edition, "", "", t("not_defined"), False))
                 continue
             if contact.example:
-                status, ok = "an example, not a real service", False
+                status, ok = t("example_contact"), False
             elif contact.verified is None:
-                status, ok = "not verified yet", False
+                status, ok = t("not_verified"), False
             else:
-                status, ok = f"verified on {contact.verified.isoformat()}", True
+                status, ok = t("verified_on", date=contact.verified.isoformat()), True
             out.append(ContactView(placeholder, edition, contact.name, contact.phone, status, ok))
     return out
 
@@ -161,7 +177,7 @@ class EntryView:
     experts_needed: int
     high_risk: bool
     changed: bool
-    context: tuple[str, ...]
+    context: tuple[tuple[str, str], ...]  # ("section", path), ("note", text), or (label key, "")
     source: tuple[Piece, ...]
     source_plural: tuple[Piece, ...]
     translations: tuple[tuple[Piece, ...], ...]  # one per msgstr (plural forms)
@@ -174,6 +190,7 @@ class EntryView:
     mine: bool  # this reviewer's approval counts already
     needs: str  # the approvals it needs and has, in plain words
     contacts: tuple[ContactView, ...]  # what its {{contact:ID}} become in each edition
+    source_change: SourceChange | None = None  # the English approved before it changed
 
 
 def pieces(text: str, found: Iterable[Match], hints: dict[str, str] | None = None) -> list[Piece]:
@@ -230,8 +247,10 @@ def entry_view(
     *,
     may_decide: bool,
     editions: dict[str, dict[str, Contact]] | None = None,
+    t: Texts = ENGLISH_TEXTS,
+    source_change: SourceChange | None = None,
 ) -> EntryView:
-    """Everything the page shows of one entry, for this reviewer."""
+    """Everything the page shows of one entry, for this reviewer, in the words of ``t``."""
     message = item.message
     review = item.review
     source_matcher: Matcher = matcher(glossary, SOURCE_LANGUAGE)
@@ -242,9 +261,9 @@ def entry_view(
     ]
     terms = _terms(locale, source_matches, [m for ms in translation_matches for m in ms])
     hints = {
-        t.concept: f"{t.english} → {', '.join(t.preferred) or '(no term yet)'}"
-        + (f"; avoid: {', '.join(t.forbidden)}" if t.forbidden else "")
-        for t in terms
+        term.concept: f"{term.english} → {', '.join(term.preferred) or t('no_term')}"
+        + (f"; {t('avoid')} {', '.join(term.forbidden)}" if term.forbidden else "")
+        for term in terms
     }
     previous = previous_approval(item)
     comments = [
@@ -255,7 +274,7 @@ def entry_view(
         if c.strip() and not c.startswith(REVIEW_PREFIX) and not c.startswith("equalcity-ignore")
     ]
     mine = reviewer.id in review.approvals
-    note = _approve_note(item, mine, may_decide)
+    note = _approve_note(item, mine, may_decide, t)
     return EntryView(
         key=key_hash(message.msgctxt, message.msgid),
         id=item.id,
@@ -269,10 +288,7 @@ def entry_view(
         experts_needed=review.tier.subject_experts,
         high_risk=high_risk(item, panel),
         changed=item.changed_since_approval,
-        # The block kind ("kind: list item") is the tool's word, not the reader's.
-        context=tuple(
-            c for c in message.auto_comments if not c.startswith(("glossary: ", "kind: "))
-        ),
+        context=context_lines(message.auto_comments),
         source=tuple(pieces(message.msgid, source_matches, hints)),
         source_plural=tuple(pieces(message.msgid_plural, [])) if message.msgid_plural else (),
         translations=tuple(
@@ -287,22 +303,39 @@ def entry_view(
         approve_note=note,
         mine=mine,
         needs=approval_words(
-            review.tier.approvals, review.tier.subject_experts, review.approvals, review.state
+            review.tier.approvals, review.tier.subject_experts, review.approvals, review.state, t
         ),
         contacts=tuple(
-            edition_contacts([c for c, _line in placeholders(message.msgid)], editions or {})
+            edition_contacts([c for c, _line in placeholders(message.msgid)], editions or {}, t)
         ),
+        source_change=source_change,
     )
 
 
-NUMBERS = ("no", "one", "two", "three", "four", "five")
+def context_lines(comments: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """The extracted comments a reviewer needs, as label keys of the page: the section (its
+    path is English content), the testimony note; never the tool's block kinds or glossary
+    hints (shown apart), and the risk note only as the "high risk" badge.
+
+    >>> context_lines(["section: Intro › Safety", "kind: list item", "glossary: x → y"])
+    (('section', 'Intro › Safety'),)
+    """
+    out: list[tuple[str, str]] = []
+    for comment in comments:
+        if comment.startswith("section: "):
+            out.append(("section", comment.removeprefix("section: ")))
+        elif comment == FLAG_COMMENTS["testimony"]:
+            out.append(("note_testimony", ""))
+        elif comment.startswith(("kind: ", "glossary: ")) or comment == FLAG_COMMENTS["risk-high"]:
+            continue
+        else:
+            out.append(("note", comment))
+    return tuple(out)
 
 
-def _number(n: int) -> str:
-    return NUMBERS[n] if 0 <= n < len(NUMBERS) else str(n)
-
-
-def approval_words(needed: int, experts: int, approvals: Iterable[str], state: str) -> str:
+def approval_words(
+    needed: int, experts: int, approvals: Iterable[str], state: str, t: Texts = ENGLISH_TEXTS
+) -> str:
     """What an entry needs, as a social worker would say it.
 
     >>> approval_words(2, 1, (), "translated")
@@ -314,12 +347,18 @@ def approval_words(needed: int, experts: int, approvals: Iterable[str], state: s
     """
     given = list(approvals)
     if state == "approved":
-        return "approved by " + " and ".join(given)
-    wanted = f"needs {needed} approval{'s' if needed != 1 else ''}"
-    if experts:
-        wanted += f", {_number(experts)} from a subject expert"
-    so_far = f"{len(given)} so far ({', '.join(given)})" if given else "none yet"
-    return f"{wanted} — {so_far}"
+        return t("approved_by", who=t.join(given))
+    if needed == 1:
+        wanted = t("needs_one_expert") if experts else t("needs_one")
+    elif experts == 1:
+        wanted = t("needs_many_one_expert", count=needed)
+    elif experts:
+        wanted = t("needs_many_experts", count=needed, experts=experts)
+    else:
+        wanted = t("needs_many", count=needed)
+    if not given:
+        return t("none_yet", needs=wanted)
+    return t("so_far", needs=wanted, count=len(given), who=", ".join(given))
 
 
 def _previous(decision: Decision | None, current: str) -> Previous | None:
@@ -329,13 +368,13 @@ def _previous(decision: Decision | None, current: str) -> Previous | None:
     return Previous(decision.reviewer, decision.time[:10], decision.translation, ops)
 
 
-def _approve_note(item: Item, mine: bool, may_decide: bool) -> str:
+def _approve_note(item: Item, mine: bool, may_decide: bool, t: Texts) -> str:
     if not may_decide:
-        return "You do not review this language and module."
+        return t("note_not_yours")
     if not item.message.has_translation:
-        return "Nothing to approve: the entry is not translated."
+        return t("note_untranslated")
     if item.message.fuzzy:
-        return "The translation is marked fuzzy: the translator must revise it first."
+        return t("note_fuzzy")
     if mine:
-        return "Your approval of this exact text already counts."
+        return t("note_mine")
     return ""

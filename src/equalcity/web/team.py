@@ -39,13 +39,15 @@ from starlette.routing import Route
 from ..errors import EqualcityError
 from ..gitrepo import ServiceSigning
 from ..project import Document, Project
-from ..review import DECISIONS, Reviewer, load_panel
+from ..review import DECISIONS, Reviewer
+from ..reviewindex import panel_in_force
 from ..snapshot import Snapshot
 from ..sync import Sync
 from . import passkeys
-from .app import PageError, PanelApp, read_body
+from .app import PageError, PanelApp, _who, explain, read_body
+from .i18n import CURRENT, ENGLISH, current
 from .security import CONTENT_SECURITY_POLICY, HEADERS, Session
-from .state import CEREMONY_SECONDS, State
+from .state import CEREMONY_SECONDS, SessionRecord, State
 from .templating import render
 
 log = logging.getLogger("equalcity.web")
@@ -57,11 +59,9 @@ HSTS = "max-age=63072000; includeSubDomains"
 TEAM_HEADERS = HEADERS | {
     "content-security-policy": CONTENT_SECURITY_POLICY + "; connect-src 'self'"
 }
-UNUSABLE_INVITATION = (
-    "This invitation link cannot be used: it may have expired or been used already. Ask the "
-    "maintainer who sent it for a new one."
-)
-SIGN_IN_FAILED = "Sign-in did not work with this passkey. Try again, or ask a maintainer."
+# In English; each page says them in its reader's language (the labels of i18n).
+UNUSABLE_INVITATION = ENGLISH["invite_unusable"]
+SIGN_IN_FAILED = ENGLISH["signin_failed"]
 API_FIELDS = {"locale", "doc", "key", "text", "decision", "comment"}
 
 
@@ -161,6 +161,7 @@ class TeamApp(PanelApp):
             Route("/invite/{token}", public(self.invite_page), methods=["GET"]),
             Route("/invite/{token}/options", public(self.invite_options), methods=["POST"]),
             Route("/invite/{token}/register", public(self.invite_register), methods=["POST"]),
+            Route("/language", public(self.choose_language), methods=["GET"]),
             Route("/static/{name}", self.static, methods=["GET"]),
         ]
 
@@ -201,13 +202,18 @@ class TeamApp(PanelApp):
                 return self._headers(_plain(400, "unknown host name"))
             if request.method == "POST" and not self._origin_ok(request):
                 return self._headers(_json(403, "only this site's own pages may send this"))
+            language = CURRENT.set(self.page_language(request, None))
             try:
                 response = await handler(request)
+            except PageError as exc:
+                response = _json(exc.http_status, exc.shown)
             except EqualcityError as exc:  # the class says which status (errors.py)
                 response = _json(exc.http_status, str(exc))
             except Exception as exc:
                 log.exception("error in %s %s", request.method, request.url.path)
                 response = _json(500, f"internal error ({type(exc).__name__})")
+            finally:
+                CURRENT.reset(language)
             return self._headers(response)
 
         return endpoint
@@ -221,36 +227,53 @@ class TeamApp(PanelApp):
             token = request.cookies.get(self.site.cookie, "")
             record = await run_in_threadpool(self.db.session, token) if token else None
             reviewer = self._roster_member(record.roster_id) if record else None
-            if record is None or reviewer is None:
-                if request.method == "GET" and not request.url.path.startswith("/api/"):
-                    return self._headers(RedirectResponse("/signin", status_code=303))
-                return self._headers(_json(401, "sign in first"))
-            if request.method == "POST" and not self._origin_ok(request):
-                return self._headers(
-                    self._message(403, "a decision can only be sent from the review page itself")
-                )
-            session = Session(
-                csrf=record.csrf,
-                flash=self._flash.setdefault(token, []),
-                reviewer=reviewer,
-            )
-            request.state.token = token
+            language = CURRENT.set(self.page_language(request, reviewer))
             try:
-                response = await handler(request, session)
-            except EqualcityError as exc:  # the class says which status (errors.py)
-                response = self._message(exc.http_status, str(exc))
-            except Exception as exc:  # one line on the page, the traceback in the log
-                log.exception("error in %s %s", request.method, request.url.path)
-                response = self._message(500, f"internal error ({type(exc).__name__})")
-            if not session.flash:
-                self._flash.pop(token, None)
-            return self._headers(response)
+                return await self._signed_in_page(request, handler, token, record, reviewer)
+            finally:
+                CURRENT.reset(language)
 
         return endpoint
 
+    async def _signed_in_page(
+        self,
+        request: Request,
+        handler: Callable[[Request, Session], Awaitable[Response]],
+        token: str,
+        record: SessionRecord | None,
+        reviewer: Reviewer | None,
+    ) -> Response:
+        """A page only for signed-in people (``_guard``), in the page's language."""
+        if record is None or reviewer is None:
+            if request.method == "GET" and not request.url.path.startswith("/api/"):
+                return self._headers(RedirectResponse("/signin", status_code=303))
+            return self._headers(_json(401, current().texts("sign_in_first")))
+        if request.method == "POST" and not self._origin_ok(request):
+            return self._headers(self._message(403, current().texts("foreign_site")))
+        session = Session(
+            csrf=record.csrf,
+            flash=self._flash.setdefault(token, []),
+            reviewer=reviewer,
+        )
+        request.state.token = token
+        try:
+            response = await handler(request, session)
+        except PageError as exc:
+            response = self._message(exc.http_status, exc.shown)
+        except EqualcityError as exc:  # the class says which status (errors.py)
+            response = self._message(exc.http_status, *explain(exc))
+        except Exception as exc:  # one line on the page, the traceback in the log
+            log.exception("error in %s %s", request.method, request.url.path)
+            response = self._message(
+                500, current().texts("internal_error"), f"internal error ({type(exc).__name__})"
+            )
+        if not session.flash:
+            self._flash.pop(token, None)
+        return self._headers(response)
+
     def _roster_member(self, roster_id: str) -> Reviewer | None:
         """The roster entry of a signed-in person; None once the roster no longer lists them."""
-        return load_panel(self.project.root).by_id(roster_id)
+        return panel_in_force(self.project.root).by_id(roster_id)
 
     def _set_session(self, response: Response, token: str) -> None:
         response.set_cookie(
@@ -310,7 +333,7 @@ class TeamApp(PanelApp):
     async def signin_options(self, request: Request) -> Response:
         await _json_body(request)
         if await run_in_threadpool(self._limited, request):
-            return _json(429, "too many attempts; wait a minute and try again")
+            return _json(429, current().texts("too_many"))
         options, challenge = passkeys.authentication_options(self.rp)
         ceremony = await run_in_threadpool(self.db.begin_ceremony, "signin", "", challenge)
         response = Response(options, media_type="application/json")
@@ -324,14 +347,14 @@ class TeamApp(PanelApp):
         # Counted per credential id whether or not it exists: the answer and the limits are
         # the same for a stranger's guess and for a real passkey.
         if await run_in_threadpool(self._limited, request, raw_id.hex()):
-            return _json(429, "too many attempts; wait a minute and try again")
+            return _json(429, current().texts("too_many"))
         ceremony = request.cookies.get(self.site.ceremony_cookie, "")
         taken = await run_in_threadpool(self.db.take_ceremony, ceremony, "signin")
         passkey = await run_in_threadpool(self.db.passkey, raw_id)
         ip = self.client_ip(request)
         if taken is None or passkey is None:
             await run_in_threadpool(self.db.audit, "sign-in refused", ip=ip, detail="unknown")
-            return _json(400, SIGN_IN_FAILED)
+            return _json(400, current().texts("signin_failed"))
         try:
             count = passkeys.verify_authentication(
                 self.rp, credential, taken[1], passkey.public_key, passkey.sign_count
@@ -344,9 +367,9 @@ class TeamApp(PanelApp):
                 roster_id=passkey.roster_id,
                 detail=str(exc),
             )
-            return _json(400, SIGN_IN_FAILED)
+            return _json(400, current().texts("signin_failed"))
         if self._roster_member(passkey.roster_id) is None:
-            return _json(400, SIGN_IN_FAILED)
+            return _json(400, current().texts("signin_failed"))
         await run_in_threadpool(self.db.used_passkey, raw_id, count)
         return await self._signed_in(request, passkey.roster_id, "signed in")
 
@@ -378,10 +401,10 @@ class TeamApp(PanelApp):
 
     async def invite_page(self, request: Request) -> Response:
         if await run_in_threadpool(self._limited, request):
-            return self._message(429, "too many attempts; wait a minute and try again")
+            return self._message(429, current().texts("too_many"))
         roster_id = await run_in_threadpool(self.db.invitation, request.path_params["token"])
         if roster_id is None or self._roster_member(roster_id) is None:
-            return self._message(404, UNUSABLE_INVITATION)
+            return self._message(404, current().texts("invite_unusable"))
         return HTMLResponse(
             render(
                 "invite.html",
@@ -395,11 +418,11 @@ class TeamApp(PanelApp):
     async def invite_options(self, request: Request) -> Response:
         await _json_body(request)
         if await run_in_threadpool(self._limited, request):
-            return _json(429, "too many attempts; wait a minute and try again")
+            return _json(429, current().texts("too_many"))
         token = request.path_params["token"]
         roster_id = await run_in_threadpool(self.db.invitation, token)
         if roster_id is None or self._roster_member(roster_id) is None:
-            return _json(404, UNUSABLE_INVITATION)
+            return _json(404, current().texts("invite_unusable"))
         existing = [p.credential_id for p in await run_in_threadpool(self.db.passkeys, roster_id)]
         handle = await run_in_threadpool(self.db.user_handle, roster_id)
         options, challenge = passkeys.registration_options(self.rp, roster_id, handle, existing)
@@ -412,15 +435,15 @@ class TeamApp(PanelApp):
     async def invite_register(self, request: Request) -> Response:
         body = await _json_body(request)
         if await run_in_threadpool(self._limited, request):
-            return _json(429, "too many attempts; wait a minute and try again")
+            return _json(429, current().texts("too_many"))
         token = request.path_params["token"]
         ceremony = request.cookies.get(self.site.ceremony_cookie, "")
         taken = await run_in_threadpool(self.db.take_ceremony, ceremony, "register")
         if taken is None:
-            return _json(400, "the registration took too long or was started elsewhere; reload")
+            return _json(400, current().texts("invite_slow"))
         started_token, handle = json.loads(taken[0])
         if not secrets.compare_digest(started_token, token):
-            return _json(400, "the registration was started with another link; reload")
+            return _json(400, current().texts("invite_other"))
         new = passkeys.verify_registration(self.rp, json.dumps(body.get("credential")), taken[1])
         roster_id = await run_in_threadpool(
             self.db.register,
@@ -431,7 +454,7 @@ class TeamApp(PanelApp):
             new.sign_count,
         )
         if roster_id is None:
-            return _json(404, UNUSABLE_INVITATION)
+            return _json(404, current().texts("invite_unusable"))
         return await self._signed_in(request, roster_id, "passkey registered")
 
     # -- signed in ---------------------------------------------------------------------------
@@ -443,7 +466,7 @@ class TeamApp(PanelApp):
             render(
                 "account.html",
                 inline=False,
-                who=f"{session.reviewer.id} ({session.reviewer.role})",
+                who=_who(session.reviewer),
                 reviewer=session.reviewer,
                 passkeys=len(keys),
                 csrf=session.csrf,
@@ -477,7 +500,7 @@ class TeamApp(PanelApp):
 
         form = await _form(request)
         if not secrets.compare_digest(session.csrf, form.get("csrf", "")):
-            raise PageError(403, "this form did not come from your page; reload and try again")
+            raise PageError(403, "foreign_form")
 
     # -- the API (scripts, the load test) -----------------------------------------------------
 
@@ -538,7 +561,14 @@ def create_team_app(
     placeholder = Reviewer("-", "-@-", (), (), "language")  # never used: sessions name people
     sync = Sync(project.root, remote, signing)
     app_state = TeamApp(
-        project, placeholder, site.host, service=signing, site=site, state=state, sync=sync
+        project,
+        placeholder,
+        site.host,
+        service=signing,
+        secure_cookies=site.secure,
+        site=site,
+        state=state,
+        sync=sync,
     )
     app = Starlette(routes=app_state.routes())
     app.state.panel = app_state

@@ -8,6 +8,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..dashboard import percent
+from .i18n import current
 
 _ENV = Environment(
     loader=PackageLoader("equalcity.web", "templates"),
@@ -22,7 +23,12 @@ _ENV.filters["percent"] = percent
 
 
 def render(template: str, **context: Any) -> str:
-    """Render one page; every value is escaped unless the template says otherwise."""
+    """Render one page; every value is escaped unless the template says otherwise. ``t`` is
+    the page's words in the reader's language (``i18n``), unless the caller passes its own."""
+    page = current()
+    context.setdefault("t", page.texts)
+    context.setdefault("languages_offered", page.offered)
+    context.setdefault("here", page.here)
     return _ENV.get_template(template).render(**context)
 
 

@@ -43,7 +43,8 @@
     const comment = form.querySelector("textarea[name=comment]");
     if (submitter && submitter.value === "request-changes" && comment && !comment.value.trim()) {
       event.preventDefault();
-      comment.setCustomValidity("Say what to change: the translator sees this comment.");
+      // The sentence comes from the page, in its reader's language.
+      comment.setCustomValidity(comment.dataset.empty || "?");
       comment.reportValidity();
       comment.focus();
     }

@@ -8,6 +8,8 @@
   const status = document.getElementById("passkey-status");
   if (!button || !status) return;
 
+  class ServerError extends Error {}
+
   async function post(url, body) {
     const response = await fetch(url, {
       method: "POST",
@@ -16,7 +18,7 @@
       credentials: "same-origin",
     });
     const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(data.error || response.statusText);
+    if (!response.ok) throw new ServerError(data.error || response.statusText);
     return data;
   }
 
@@ -42,7 +44,11 @@
         window.location.assign(done.next);
       }
     } catch (error) {
-      status.textContent = error.message || String(error);
+      // The server's answers are in the page's language; the browser's own errors (a
+      // cancelled prompt, a timeout) are not, so those get the page's sentence.
+      status.textContent = error instanceof ServerError
+        ? error.message
+        : button.dataset.failed || String(error);
       button.disabled = false;
     }
   });

@@ -1,0 +1,164 @@
+"""What changed in the English source of an entry since a translation of it was approved.
+
+The ledger pins an approval to hashes of the source and the translation, not to their text: once
+the English changes, the entry has a new key and its approvals stay behind under the old one
+(the entry looks brand new). The old English is in git: the commit that added the approval's
+ledger line (``reviewindex``) holds the language's PO file with the entry it approved. An entry
+is linked to such an earlier approval as ``update`` linked it to its old translation: by the
+``#|`` previous msgid while it is fuzzy, otherwise by gettext's similarity measure (at least
+60 %, the most similar first) among the approved sources that no current entry of the document
+has any more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import git
+
+from .catalog import Catalog, read_po_text
+from .errors import EqualcityError
+from .fs import decode_utf8
+from .gitrepo import file_at, is_shallow, open_repo
+from .merge import FuzzyIndex
+from .project import Project
+from .review import Decision, Ledger, key_hash
+from .reviewflow import Item, word_diff_ops
+from .reviewindex import review_index
+
+
+@dataclass(frozen=True)
+class SourceChange:
+    """The English an earlier approval was given for, and the word diff from it to now."""
+
+    reviewer: str
+    time: str  # the day of the approval (YYYY-MM-DD)
+    counts: bool  # whether that approval counted (signed as the roster requires)
+    source: str  # the English that was approved
+    diff: tuple[tuple[str, str], ...]  # word_diff_ops(source, current English)
+
+
+@dataclass
+class SourceChanges:
+    """Earlier approved English for the entries of one language and module."""
+
+    changes: dict[tuple[str, str], SourceChange] = field(default_factory=dict)  # (doc, key)
+    unavailable: bool = False  # approvals of older English exist, but this clone has no history
+
+    def of(self, item: Item) -> SourceChange | None:
+        return self.changes.get((item.doc.id, key_hash(item.message.msgctxt, item.message.msgid)))
+
+
+def source_changes(project: Project, locale: str, found: Iterable[Item]) -> SourceChanges:
+    """For each of ``found`` (the entries of a module) without an approval of its own: the
+    last approval of the English it had before, if the ledger has one (see the module)."""
+    items = list(found)
+    index = review_index(project.root)
+    ledger = index.ledger(locale)
+    current: dict[str, set[str]] = {}
+    for item in items:
+        current.setdefault(item.doc.id, set()).add(
+            key_hash(item.message.msgctxt, item.message.msgid)
+        )
+    left = [
+        d
+        for d in ledger.decisions
+        if d.decision == "approve" and d.doc in current and d.key not in current[d.doc]
+    ]
+    if not left:
+        return SourceChanges()
+    with open_repo(project.root) as repo:
+        if is_shallow(repo):
+            return SourceChanges(unavailable=True)
+        reader = _Reader(repo, project, locale, index.added.get(locale, []))
+        earlier = _earlier_sources(left, ledger, reader)
+    out = SourceChanges()
+    by_doc: dict[str, dict[str, tuple[str, Decision, bool]]] = {}
+    for (doc, msgctxt, msgid), (decision, counts) in earlier.items():
+        by_doc.setdefault(doc, {})[_with_context(msgctxt, msgid)] = (msgid, decision, counts)
+    fuzzy = {doc: FuzzyIndex(list(sources)) for doc, sources in by_doc.items()}
+    for item in items:
+        message = item.message
+        if item.doc.id not in by_doc or any(d.decision == "approve" for d in item.review.history):
+            continue
+        sources = by_doc[item.doc.id]
+        found_source = None
+        if message.previous_msgid is not None:  # fuzzy after update: the #| line names it
+            found_source = sources.get(
+                _with_context(message.previous_msgctxt, message.previous_msgid)
+            )
+        if found_source is None:
+            wanted = _with_context(message.msgctxt, message.msgid)
+            best = fuzzy[item.doc.id].candidates(wanted)
+            found_source = sources[best[0][0]] if best else None
+        if found_source is None:
+            continue
+        old, decision, counts = found_source
+        out.changes[item.doc.id, key_hash(message.msgctxt, message.msgid)] = SourceChange(
+            decision.reviewer,
+            decision.time[:10],
+            counts,
+            old,
+            tuple(word_diff_ops(old, message.msgid)),
+        )
+    return out
+
+
+def _with_context(msgctxt: str | None, msgid: str) -> str:
+    # One msgctxt never links to another: a different context is another entry.
+    return f"{msgctxt}\x04{msgid}" if msgctxt is not None else msgid
+
+
+def _earlier_sources(
+    decisions: list[Decision], ledger: Ledger, reader: _Reader
+) -> dict[tuple[str, str | None, str], tuple[Decision, bool]]:
+    """(doc, msgctxt, English) → its last approval, preferring approvals that count."""
+    out: dict[tuple[str, str | None, str], tuple[Decision, bool]] = {}
+    for decision in decisions:
+        found = reader.entry(decision)
+        if found is None:
+            continue
+        place = (decision.doc, *found)
+        counts = ledger.counts(decision)
+        previous = out.get(place)
+        if previous is None or counts or not previous[1]:
+            out[place] = (decision, counts)
+    return out
+
+
+class _Reader:
+    """The language's PO files at the commits that added ledger lines, each parsed once."""
+
+    def __init__(
+        self, repo: git.Repo, project: Project, locale: str, added: list[str | None]
+    ) -> None:
+        self.repo = repo
+        self.project = project
+        self.locale = locale
+        self.added = added
+        self.catalogs: dict[tuple[str, str], Catalog | None] = {}
+
+    def entry(self, decision: Decision) -> tuple[str | None, str] | None:
+        """(msgctxt, msgid) of the entry ``decision`` approved, from the PO file of its commit."""
+        line = decision.line - 1
+        sha = self.added[line] if 0 <= line < len(self.added) else None
+        if sha is None:
+            return None
+        catalog = self._catalog(sha, f"locales/{self.locale}/{decision.doc}.po")
+        if catalog is None:
+            return None
+        for message in catalog.active:
+            if message.msgid and key_hash(message.msgctxt, message.msgid) == decision.key:
+                return message.msgctxt, message.msgid
+        return None
+
+    def _catalog(self, sha: str, rel: str) -> Catalog | None:
+        if (sha, rel) not in self.catalogs:
+            data = file_at(self.repo, sha, rel)
+            try:
+                parsed = None if data is None else read_po_text(decode_utf8(data, rel), rel)
+            except EqualcityError:
+                parsed = None  # a file broken at that commit tells nothing about its entries
+            self.catalogs[sha, rel] = parsed
+        return self.catalogs[sha, rel]
