@@ -9,8 +9,8 @@ from pathlib import Path
 import git
 import pytest
 
-from equalcity.project import Project
 from equalcity.reviewflow import items
+from equalcity.snapshot import Snapshot
 from equalcity.sourcechanges import source_changes
 
 from .browser import chromium, console_errors, screenshot
@@ -41,10 +41,10 @@ def site(tmp_path: Path) -> Repo:
 
 
 def test_a_fuzzy_entry_links_to_its_approved_english_by_its_previous_msgid(site: Repo) -> None:
-    found = items(Project(site.root), "fr", "01-test")
+    found = items(Snapshot.of(site.root), "fr", "01-test")
     [entry] = [i for i in found if i.message.msgid == NEW]
     assert entry.message.fuzzy and entry.message.previous_msgid == SURVIVOR
-    change = source_changes(Project(site.root), "fr", found).of(entry)
+    change = source_changes(Snapshot.of(site.root), "fr", found).of(entry)
     assert change is not None
     assert (change.reviewer, change.counts, change.source) == ("rev-1", True, SURVIVOR)
     assert change.diff == (
@@ -54,7 +54,7 @@ def test_a_fuzzy_entry_links_to_its_approved_english_by_its_previous_msgid(site:
     )
     # Entries whose English did not change, or that were never approved, have nothing.
     others = [i for i in found if i.message.msgid != NEW]
-    assert all(source_changes(Project(site.root), "fr", found).of(i) is None for i in others)
+    assert all(source_changes(Snapshot.of(site.root), "fr", found).of(i) is None for i in others)
 
 
 def test_the_page_shows_the_english_diff_and_who_approved_it(site: Repo) -> None:

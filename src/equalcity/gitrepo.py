@@ -407,6 +407,15 @@ def same_since(repo: git.Repo, since: str, rel: str) -> bool:
         return False  # an unknown commit (gc'd, another clone's): find out afresh
 
 
+def blob_id_at(repo: git.Repo, rev: str, rel: str) -> str | None:
+    """The blob id of the file ``rel`` at commit ``rev`` (None: no such file there)."""
+    try:
+        item = repo.commit(rev).tree / rel
+    except (KeyError, ValueError, git.BadName):
+        return None
+    return str(item.hexsha) if item.type == "blob" else None
+
+
 def file_at(repo: git.Repo, rev: str, rel: str) -> bytes | None:
     """A file's bytes at a commit (None where it does not exist)."""
     try:

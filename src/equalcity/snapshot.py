@@ -134,19 +134,37 @@ class MemoryFiles:
 
 
 class CommitFiles:
-    """The files of one commit, read through git's object store (``gitrepo``)."""
+    """The files of one commit, read through git's object store (``gitrepo``). The commit's
+    tree is listed only when a listing is asked for; a single file is found by its path."""
 
     def __init__(self, repo: git.Repo, commit: str, folders: tuple[str, ...]) -> None:
-        from .gitrepo import tree_files
-
         self.repo = repo
         self.commit = commit
-        self.blobs = tree_files(repo, commit, list(folders))
+        self.folders = folders
+        self._blobs: dict[str, str] | None = None
+        self._found: dict[str, str | None] = {}
+
+    @property
+    def blobs(self) -> dict[str, str]:
+        from .gitrepo import tree_files
+
+        if self._blobs is None:
+            self._blobs = tree_files(self.repo, self.commit, list(self.folders))
+        return self._blobs
+
+    def _blob_id(self, rel: str) -> str | None:
+        if self._blobs is not None:
+            return self._blobs.get(rel)
+        if rel not in self._found:
+            from .gitrepo import blob_id_at
+
+            self._found[rel] = blob_id_at(self.repo, self.commit, rel)
+        return self._found[rel]
 
     def read(self, rel: str) -> bytes | None:
         from .gitrepo import blob
 
-        blob_id = self.blobs.get(rel)
+        blob_id = self._blob_id(rel)
         return None if blob_id is None else blob(self.repo, blob_id)
 
     def listing(self, folder: str) -> list[str]:
@@ -154,7 +172,7 @@ class CommitFiles:
         return sorted(path for path in self.blobs if path.startswith(prefix))
 
     def version(self, rel: str) -> object:
-        return self.blobs.get(rel)
+        return self._blob_id(rel)
 
 
 @dataclass

@@ -14,18 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import git
-
-from .catalog import Catalog, read_po_text
+from .catalog import Catalog
 from .errors import EqualcityError
-from .fs import decode_utf8
-from .gitrepo import file_at, is_shallow, open_repo
+from .gitrepo import is_shallow, open_repo
 from .merge import FuzzyIndex
 from .project import Project
 from .review import Decision, Ledger, key_hash
 from .reviewflow import Item, word_diff_ops
-from .reviewindex import review_index
+from .snapshot import Snapshot
+
+if TYPE_CHECKING:
+    import git
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,12 @@ class SourceChanges:
         return self.changes.get((item.doc.id, key_hash(item.message.msgctxt, item.message.msgid)))
 
 
-def source_changes(project: Project, locale: str, found: Iterable[Item]) -> SourceChanges:
+def source_changes(snapshot: Snapshot, locale: str, found: Iterable[Item]) -> SourceChanges:
     """For each of ``found`` (the entries of a module) without an approval of its own: the
     last approval of the English it had before, if the ledger has one (see the module)."""
     items = list(found)
-    index = review_index(project.root)
+    project = snapshot.project
+    index = snapshot.reviews()
     ledger = index.ledger(locale)
     current: dict[str, set[str]] = {}
     for item in items:
@@ -128,7 +130,8 @@ def _earlier_sources(
 
 
 class _Reader:
-    """The language's PO files at the commits that added ledger lines, each parsed once."""
+    """The language's PO files at the commits that added ledger lines: a snapshot of each
+    commit, all sharing one parse cache (a file is parsed once per version)."""
 
     def __init__(
         self, repo: git.Repo, project: Project, locale: str, added: list[str | None]
@@ -137,7 +140,7 @@ class _Reader:
         self.project = project
         self.locale = locale
         self.added = added
-        self.catalogs: dict[tuple[str, str], Catalog | None] = {}
+        self.shared: dict[object, object] = {}
 
     def entry(self, decision: Decision) -> tuple[str | None, str] | None:
         """(msgctxt, msgid) of the entry ``decision`` approved, from the PO file of its commit."""
@@ -154,11 +157,8 @@ class _Reader:
         return None
 
     def _catalog(self, sha: str, rel: str) -> Catalog | None:
-        if (sha, rel) not in self.catalogs:
-            data = file_at(self.repo, sha, rel)
-            try:
-                parsed = None if data is None else read_po_text(decode_utf8(data, rel), rel)
-            except EqualcityError:
-                parsed = None  # a file broken at that commit tells nothing about its entries
-            self.catalogs[sha, rel] = parsed
-        return self.catalogs[sha, rel]
+        snapshot = Snapshot.at(self.project, self.repo, sha, self.shared)
+        try:
+            return snapshot.catalog_at(rel) if snapshot.exists(rel) else None
+        except EqualcityError:
+            return None  # a file broken at that commit tells nothing about its entries

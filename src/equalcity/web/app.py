@@ -312,7 +312,7 @@ class PanelApp:
             raise PageError(404, "no_module", module=module)
         panel = snapshot.panel
         found = items(snapshot, locale, module)
-        earlier = source_changes(self.project, locale, found)
+        earlier = source_changes(snapshot, locale, found)
         shown = filters.apply(found, reviewer, panel, earlier)
         pages = max(1, -(-len(shown) // PAGE_SIZE))
         ids = [i.id for i in shown]
