@@ -28,7 +28,7 @@ from equalcity.errors import ConflictError
 from equalcity.gitrepo import open_repo, write_lock
 from equalcity.project import Document, Project
 from equalcity.review import load_panel
-from equalcity.reviewflow import decide
+from equalcity.reviewflow import Ask, decide
 from equalcity.web.app import create_app
 
 from .browser import chromium, console_errors, screenshot
@@ -343,10 +343,7 @@ def test_the_write_lock_holds_across_processes(site: Repo) -> None:
         start = time.monotonic()
         _sha, count = decide(
             Project(site.root),
-            "fr",
-            Document.parse(DOC),
-            "approve",
-            entry_ids=[site.entry_id(SURVIVOR)],
+            Ask("fr", Document.parse(DOC), "approve", (site.entry_id(SURVIVOR),)),
             reviewer_id="rev-1",
             key=str(site.keys.private("rev-1")),
         )

@@ -239,29 +239,40 @@ def current_reviewer(
     return reviewer, who
 
 
+@dataclass(frozen=True)
+class Ask:
+    """A decision a reviewer sends on entries of one document.
+
+    ``entry_ids`` are ids from ``review list`` (key prefixes); ``every`` takes every
+    translated entry instead. ``expected`` maps entry keys (``key_hash``) to the translation
+    hash (``text_hash``) the reviewer saw (the review page sends it)."""
+
+    locale: str
+    doc: Document
+    decision: str  # "approve" | "request-changes"
+    entry_ids: tuple[str, ...] = ()
+    every: bool = False
+    comment: str = ""
+    expected: Mapping[str, str] | None = None
+
+
 def decide(
     project: Project,
-    locale: str,
-    doc: Document,
-    decision: str,
+    ask: Ask,
     *,
-    entry_ids: Iterable[str] = (),
-    every: bool = False,
-    comment: str = "",
-    clock: dt.datetime | None = None,
     reviewer_id: str | None = None,
-    expected: Mapping[str, str] | None = None,
     key: str | None = None,
     service: ServiceSigning | None = None,
+    clock: dt.datetime | None = None,
 ) -> tuple[str, int]:
-    """Record ``decision`` on entries of one document; returns (commit id, entries decided).
+    """Record ``ask`` (a decision on entries of one document); returns (commit id, entries
+    decided).
 
     The commit is signed with ``key`` (a private key file, or a ``.pub`` file whose private
     half is in ssh-agent; default: git's ``user.signingkey`` with ``gpg.format=ssh``), which
     must be one the roster gives the reviewer: an unsigned decision would not count, so none
-    is written. ``reviewer_id`` names the reviewer instead of git's ``user.email``.
-    ``expected`` maps entry keys (``key_hash``) to the translation hash (``text_hash``) the
-    reviewer saw: if an entry has changed since, nothing is written. The whole
+    is written. ``reviewer_id`` names the reviewer instead of git's ``user.email``. When an
+    entry changed since the reviewer saw it (``ask.expected``), nothing is written. The whole
     read–write–commit runs under the repository's write lock, so concurrent decisions (threads
     or processes) are recorded one after another.
 
@@ -270,7 +281,8 @@ def decide(
     result is ``("", 0)`` and nothing is written. ``service`` commits as the team service
     (signed with its key, a ``Reviewer:`` trailer) instead of as the reviewer with ``key``.
     """
-    locale = Snapshot.of(project).language(locale)
+    locale = Snapshot.of(project).language(ask.locale)
+    doc, decision, comment, expected = ask.doc, ask.decision, ask.comment, ask.expected
     reviewer, who = current_reviewer(project, locale, doc.module, reviewer_id)
     if decision == "request-changes" and not comment.strip():
         raise EqualcityError("a change request needs --comment saying what to change")
@@ -284,7 +296,7 @@ def decide(
     with open_repo(project.root) as repo, write_lock(repo):
         _refuse_other_changes(repo, [po, ledger_path(project.root, locale)])
         catalog = read_po(po, project.rel(po))
-        chosen = _select(catalog, entry_ids, every, decision)
+        chosen = _select(catalog, ask.entry_ids, ask.every, decision)
         for message in chosen:
             key = key_hash(message.msgctxt, message.msgid)
             if expected is not None and expected.get(key) != text_hash(message):

@@ -10,7 +10,7 @@ import click
 from ..errors import EqualcityError
 from ..gitrepo import identity_of
 from ..project import Document, Project
-from ..reviewflow import current_reviewer, decide, describe, items, pending
+from ..reviewflow import Ask, current_reviewer, decide, describe, items, pending
 from ..snapshot import Snapshot
 from .completion import documents, languages, modules
 
@@ -113,9 +113,7 @@ def _decide(
     key: str | None,
 ) -> None:
     doc = Document.parse(doc_id)
-    sha, count = decide(
-        project, locale, doc, decision, entry_ids=entries, every=every, comment=comment, key=key
-    )
+    sha, count = decide(project, Ask(locale, doc, decision, entries, every, comment), key=key)
     click.echo(
         f"{decision}: {count} entr{'y' if count == 1 else 'ies'} of {doc.id}, commit {sha[:10]}"
     )
@@ -141,36 +139,36 @@ def _entries(func: Callable[..., None]) -> Callable[..., None]:
     return click.pass_obj(func)
 
 
-@command.command("approve")
-@click.option("--comment", default="")
-@_entries
-def approve_command(
-    project: Project,
-    locale: str,
-    doc_id: str,
-    entries: tuple[str, ...],
-    every: bool,
-    comment: str,
-    key: str | None,
-) -> None:
-    """Approve entries: a ledger line each, one commit authored and signed by you."""
-    _decide(project, locale, doc_id, entries, every, "approve", comment, key)
+def _decision_command(
+    name: str, comment: Callable[[Callable[..., None]], Callable[..., None]], summary: str
+) -> click.Command:
+    """``review approve`` and ``review request-changes``: the same options, one decision."""
+
+    def run(
+        project: Project,
+        locale: str,
+        doc_id: str,
+        entries: tuple[str, ...],
+        every: bool,
+        comment: str,
+        key: str | None,
+    ) -> None:
+        _decide(project, locale, doc_id, entries, every, name, comment, key)
+
+    run.__doc__ = summary
+    return command.command(name)(comment(_entries(run)))
 
 
-@command.command("request-changes")
-@click.option("--comment", required=True, help="What to change; the translator sees it.")
-@_entries
-def request_changes_command(
-    project: Project,
-    locale: str,
-    doc_id: str,
-    entries: tuple[str, ...],
-    every: bool,
-    comment: str,
-    key: str | None,
-) -> None:
-    """Send entries back: marked fuzzy with '# review: COMMENT (you, date)' in the PO file."""
-    _decide(project, locale, doc_id, entries, every, "request-changes", comment, key)
+approve_command = _decision_command(
+    "approve",
+    click.option("--comment", default=""),
+    "Approve entries: a ledger line each, one commit authored and signed by you.",
+)
+request_changes_command = _decision_command(
+    "request-changes",
+    click.option("--comment", required=True, help="What to change; the translator sees it."),
+    "Send entries back: marked fuzzy with '# review: COMMENT (you, date)' in the PO file.",
+)
 
 
 __all__ = ["command", "current_reviewer"]

@@ -29,7 +29,7 @@ from ..glossary import Glossary
 from ..locales import is_rtl
 from ..project import Document, Project
 from ..review import DECISIONS, Reviewer
-from ..reviewflow import decide, items, pending
+from ..reviewflow import Ask, decide, items, pending
 from ..snapshot import Snapshot
 from ..sourcechanges import source_changes
 from ..status import STATES
@@ -174,22 +174,8 @@ class PanelApp:
             language = CURRENT.set(self.page_language(request, self.reviewer_of(session)))
             try:
                 response = await handler(request, session)
-            except PageError as exc:
-                response = self._message(exc.http_status, exc.shown)
-            except EqualcityError as exc:  # the class says which status (errors.py)
-                response = self._message(exc.http_status, *explain(exc))
-            except OSError as exc:
-                where = f"{exc.filename}: " if exc.filename else ""
-                response = self._message(
-                    500, current().texts("internal_error"), f"{where}{exc.strerror or exc}"
-                )
-            except Exception as exc:  # one line on the page, the traceback in the server log
-                log.exception("error in %s %s", request.method, request.url.path)
-                response = self._message(
-                    500,
-                    current().texts("internal_error"),
-                    f"internal error ({type(exc).__name__}): {exc}",
-                )
+            except Exception as exc:
+                response = self._message(*answer(exc, request, reveal=True))
             finally:
                 CURRENT.reset(language)
             if created:
@@ -392,7 +378,9 @@ class PanelApp:
             if decision == "request-changes" and not comment.strip():
                 raise PageError(400, "comment_needed")
             _sha, count = await run_in_threadpool(
-                self.decide, locale, doc, decision, key, form.get("text", ""), comment, reviewer
+                self.decide,
+                _one(locale, doc, decision, key, form.get("text", ""), comment),
+                reviewer,
             )
         except EqualcityError as exc:
             status = exc.http_status  # the class says which (errors.py)
@@ -422,28 +410,10 @@ class PanelApp:
         anchor = f"#entry-{focus}" if focus else ""
         return RedirectResponse(f"{_review_url(locale, module)}?{query}{anchor}", status_code=303)
 
-    def decide(
-        self,
-        locale: str,
-        doc: Document,
-        decision: str,
-        key: str,
-        text: str,
-        comment: str,
-        reviewer: Reviewer,
-    ) -> tuple[str, int]:
+    def decide(self, ask: Ask, reviewer: Reviewer) -> tuple[str, int]:
         """Record one decision (``reviewflow.decide``); the team service then pushes it."""
         sha, count = decide(
-            self.project,
-            locale,
-            doc,
-            decision,
-            entry_ids=[key],
-            comment=comment,
-            reviewer_id=reviewer.id,
-            expected={key: text},
-            key=self.key,
-            service=self.service,
+            self.project, ask, reviewer_id=reviewer.id, key=self.key, service=self.service
         )
         if count:
             self.after_decision(sha)
@@ -506,6 +476,23 @@ def _who(reviewer: Reviewer) -> str:
     return f"{reviewer.id} ({current().texts(role)})"
 
 
+def answer(exc: Exception, request: Request, *, reveal: bool) -> tuple[int, str, str]:
+    """(HTTP status, message, detail) of the page that answers a request whose handler
+    raised ``exc``: the status from the error's class (``errors.py``); anything else is an
+    internal error, logged with its traceback — its text shown only when ``reveal`` (the
+    loopback page, where the reader runs the server), never on the shared service."""
+    if isinstance(exc, PageError):
+        return exc.http_status, exc.shown, ""
+    if isinstance(exc, EqualcityError):
+        return exc.http_status, *explain(exc)
+    internal = current().texts("internal_error")
+    if isinstance(exc, OSError) and reveal:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return 500, internal, f"{where}{exc.strerror or exc}"
+    log.error("error in %s %s", request.method, request.url.path, exc_info=exc)
+    return 500, internal, f"internal error ({type(exc).__name__})" + (f": {exc}" if reveal else "")
+
+
 def explain(exc: EqualcityError) -> tuple[str, str]:
     """What a page says about a domain error: (message, detail). On an English page the
     tool's own words; in another language a plain sentence of the page's words, with the
@@ -516,6 +503,11 @@ def explain(exc: EqualcityError) -> tuple[str, str]:
         return text, ""
     plain = {409: "err_conflict", 403: "err_refused"}.get(exc.http_status, "err_input")
     return t(plain), text
+
+
+def _one(locale: str, doc: Document, decision: str, key: str, text: str, comment: str) -> Ask:
+    """The decision the page sends: one entry, on the translation the reviewer saw."""
+    return Ask(locale, doc, decision, (key,), comment=comment, expected={key: text})
 
 
 def _review_url(locale: str, module: str) -> str:

@@ -40,11 +40,12 @@ from ..errors import EqualcityError
 from ..gitrepo import ServiceSigning
 from ..project import Document, Project
 from ..review import DECISIONS, Reviewer
+from ..reviewflow import Ask
 from ..reviewindex import panel_in_force
 from ..snapshot import Snapshot
 from ..sync import Sync
 from . import passkeys
-from .app import PageError, PanelApp, _who, explain, read_body
+from .app import PageError, PanelApp, _one, _who, answer, read_body
 from .i18n import CURRENT, ENGLISH, current
 from .security import CONTENT_SECURITY_POLICY, HEADERS, Session
 from .state import CEREMONY_SECONDS, SessionRecord, State
@@ -258,15 +259,8 @@ class TeamApp(PanelApp):
         request.state.token = token
         try:
             response = await handler(request, session)
-        except PageError as exc:
-            response = self._message(exc.http_status, exc.shown)
-        except EqualcityError as exc:  # the class says which status (errors.py)
-            response = self._message(exc.http_status, *explain(exc))
-        except Exception as exc:  # one line on the page, the traceback in the log
-            log.exception("error in %s %s", request.method, request.url.path)
-            response = self._message(
-                500, current().texts("internal_error"), f"internal error ({type(exc).__name__})"
-            )
+        except Exception as exc:
+            response = self._message(*answer(exc, request, reveal=False))
         if not session.flash:
             self._flash.pop(token, None)
         return self._headers(response)
@@ -307,21 +301,12 @@ class TeamApp(PanelApp):
         if self.sync is not None:
             self.sync.publish(self.sync.committed())
 
-    def decide(
-        self,
-        locale: str,
-        doc: Document,
-        decision: str,
-        key: str,
-        text: str,
-        comment: str,
-        reviewer: Reviewer,
-    ) -> tuple[str, int]:
-        sha, count = super().decide(locale, doc, decision, key, text, comment, reviewer)
+    def decide(self, ask: Ask, reviewer: Reviewer) -> tuple[str, int]:
+        sha, count = super().decide(ask, reviewer)
         self.db.audit(
-            decision if count else f"{decision} (already recorded)",
+            ask.decision if count else f"{ask.decision} (already recorded)",
             roster_id=reviewer.id,
-            detail=f"{locale} {doc.id} {key[:16]} {sha[:12]}",
+            detail=f"{ask.locale} {ask.doc.id} {','.join(ask.entry_ids)[:16]} {sha[:12]}",
         )
         return sha, count
 
@@ -533,12 +518,14 @@ class TeamApp(PanelApp):
             doc = Document.parse(values["doc"])
             _sha, count = await run_in_threadpool(
                 self.decide,
-                locale,
-                doc,
-                values["decision"],
-                values["key"],
-                values["text"],
-                values["comment"],
+                _one(
+                    locale,
+                    doc,
+                    values["decision"],
+                    values["key"],
+                    values["text"],
+                    values["comment"],
+                ),
                 reviewer,
             )
         except EqualcityError as exc:
