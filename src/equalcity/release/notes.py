@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import tomllib
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from ..errors import EqualcityError
 from ..gitrepo import open_repo, require_history
 from ..project import Project
 from ..reviewindex import review_index
+from ..verification import describe, trusted
 
 
 def _show(repo: git.Repo, rev: str, path: str) -> str | None:
@@ -171,6 +173,7 @@ def edition_notes(repo: git.Repo, project: Project, edition: Edition, since: str
     lines += glossary_lines or ["- no change"]
     lines += ["", "### Contacts"]
     contact_lines = []
+    checked = trusted(project, edition, dt.date.today())
     for path in edition.contact_files():
         old_contacts = _contacts(_show(repo, since, path))
         new_contacts = _contacts(_show(repo, "HEAD", path))
@@ -186,6 +189,10 @@ def edition_notes(repo: git.Repo, project: Project, edition: Edition, since: str
                 fields = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
                 changes = ", ".join(f"{k} {a.get(k, '')!s} → {b.get(k, '')!s}" for k in fields)
                 contact_lines.append(f"- {contact} ({path}): {changes}")
+            found = checked.get(contact)
+            if b is not None and "verified" in b and found and found[0].origin == path:
+                status = f"does not count: {found[1]}" if found[1] else "counts for the gate"
+                contact_lines.append(f"  - {describe(found[0])}; {status}")
     lines += contact_lines or ["- no change"]
     return [*lines, ""]
 
