@@ -78,7 +78,7 @@ def make_toolbox(root: Path) -> Toolbox:
     checked = {path: path.read_bytes() for path in (contacts,)}
     checked[lu] = (RELEASE / "contacts-LU.toml").read_bytes()
     for path, data in checked.items():
-        path.write_bytes(re.sub(rb'(?m)^verified(_\w+)? = .*\n', b"", data))
+        path.write_bytes(re.sub(rb"(?m)^verified(_\w+)? = .*\n", b"", data))
     box.commit_all("Toolbox, French and Arabic")
     box.as_("rev-check-lu@panel.example.org")
     for path, data in checked.items():

@@ -4,10 +4,24 @@ pushed), and contact checks recorded in service-signed commits that the release 
 
 from __future__ import annotations
 
+import io
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+import httpx
+import polib
 import pytest
 
+from equalcity.catalog import Catalog, read_po_text
 from equalcity.errors import EqualcityError
 from equalcity.review import parse_panel
+from equalcity.web.state import State
+
+from .sites import LISTEN, SURVIVOR, TRAFFICKING, WRITE, build
+from .test_review import Repo
+from .test_service import Remote, add_to_roster, make_remote, service
 
 ROLES = """
 [[reviewer]]
@@ -47,3 +61,228 @@ def test_bad_roles_are_one_located_error(text: str, line: int, message: str) -> 
     with pytest.raises(EqualcityError) as raised:
         parse_panel(text)
     assert raised.value.line == line and message in str(raised.value), str(raised.value)
+
+
+# -- the hosted service: fixtures ----------------------------------------------------------------
+
+TEAM = """
+[[reviewer]]
+id = "tr-1"
+email = "tr-1@panel.example.org"
+languages = ["fr"]
+role = "translator"
+
+[[reviewer]]
+id = "tr-2"
+email = "tr-2@panel.example.org"
+languages = ["fr"]
+role = "translator"
+
+[[reviewer]]
+id = "check-1"
+email = "check-1@panel.example.org"
+countries = ["LU"]
+role = "contact-verifier"
+"""
+RELEASE_TOML = """[release]
+title = "Test"
+version = "1.0.0"
+
+[edition.fr-LU]
+language = "fr"
+country = "LU"
+min_coverage = 0.0
+"""
+CONTACTS_LU = """[emergency]
+name = "Police grand-ducale"
+phone = "113"
+example = false
+verified = ""
+"""
+
+
+@pytest.fixture
+def team(tmp_path: Path) -> tuple[Repo, Remote]:
+    """The review site with two translators and a contact verifier on the roster, an fr-LU
+    edition with one real (unchecked) contact, and the service allowed to sign for them all."""
+    repo = build(tmp_path / "toolbox")
+    (repo.root / "workflows/release.toml").write_text(RELEASE_TOML, encoding="utf-8")
+    (repo.root / "locales/fr/contacts-LU.toml").write_text(CONTACTS_LU, encoding="utf-8")
+    add_to_roster(repo, TEAM)
+    repo.as_("maint-1@example.org").commit_all("Translators, a verifier, the fr-LU edition")
+    remote = make_remote(repo, tmp_path)
+    panel = repo.root / "workflows/panel.toml"
+    panel.write_text(
+        panel.read_text(encoding="utf-8").replace(
+            'may_sign_for = ["language", "subject-expert"]',
+            'may_sign_for = ["language", "subject-expert", "translator", "contact-verifier"]',
+        ),
+        encoding="utf-8",
+    )
+    repo.commit_all("The service signs for translators and verifiers")  # maint-1: signed
+    repo.git.git.tag("v1")
+    repo.git.git.push(str(remote.bare), f"HEAD:{repo.git.active_branch.name}", "--tags")
+    return repo, remote
+
+
+def bearer(state: State, who: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {state.new_token(who, 'test')}"}
+
+
+def head(remote: Remote) -> str:
+    return remote.git("rev-parse", "HEAD").strip()
+
+
+def remote_po(remote: Remote) -> Catalog:
+    return read_po_text(remote.git("show", "HEAD:locales/fr/01-test/module.po"))
+
+
+def edited(text: str, changes: dict[str, str]) -> bytes:
+    """A downloaded file edited with polib, then saved through msgcat as a PO editor would."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "module.po"
+        path.write_text(text, encoding="utf-8")
+        catalog = polib.pofile(str(path))
+        for entry in catalog:
+            if entry.msgid in changes:
+                entry.msgstr = changes[entry.msgid]
+        catalog.save()
+        subprocess.run(["msgcat", "-o", str(path), str(path)], check=True)
+        return path.read_bytes()
+
+
+# -- uploads that must be refused, by the token API ------------------------------------------
+
+
+def test_refused_uploads_say_why_and_commit_nothing(team: tuple[Repo, Remote]) -> None:
+    repo, remote = team
+    with service(remote, "service") as (base, state):
+        auth = bearer(state, "tr-1")
+        url = f"{base}/api/translate/fr/01-test"
+        download = httpx.get(url, params={"doc": "module"}, headers=auth)
+        assert download.status_code == 200
+        assert download.headers["x-equalcity-base"] == head(remote)
+        text = download.text
+        assert f"X-Equalcity-Base: {head(remote)}" in text
+        before = head(remote)
+
+        def upload(data: bytes, name: str = "module.po", **params: str) -> httpx.Response:
+            files = {"file": (name, data, "application/octet-stream")}
+            return httpx.post(url, files=files, params=params, headers=auth, timeout=60)
+
+        def refused(answer: httpx.Response, status: int, words: str) -> None:
+            assert answer.status_code == status, answer.text
+            assert words in answer.json()["error"], answer.json()
+            assert head(remote) == before
+
+        png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+        refused(upload(png, "photo.png"), 400, "not a PO file")
+        # 50 MB: refused from its Content-Length, before the body is read.
+        big = httpx.post(
+            url,
+            content=b"x" * (50 * 1024 * 1024),
+            headers=auth | {"content-type": "application/octet-stream"},
+            timeout=60,
+        )
+        refused(big, 413, "larger than 8 MB")
+        bomb = io.BytesIO()
+        with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("module.po", b"#" * (40 * 1024 * 1024))  # 40 KB zipped
+        assert len(bomb.getvalue()) < 100_000
+        refused(upload(bomb.getvalue(), "module.zip"), 400, "zip bomb")
+        many = io.BytesIO()
+        with zipfile.ZipFile(many, "w") as archive:
+            for number in range(41):
+                archive.writestr(f"f{number}.po", b"")
+        refused(upload(many.getvalue(), "many.zip"), 400, "at most 40")
+        escape = io.BytesIO()
+        with zipfile.ZipFile(escape, "w") as archive:
+            archive.writestr("../../etc/module.po", text)
+        refused(upload(escape.getvalue(), "x.zip"), 400, "outside itself")
+        arabic = httpx.get(f"{base}/api/translate/ar/01-test", headers=bearer(state, "tr-1"))
+        assert arabic.status_code == 403 and "does not translate ar" in arabic.json()["error"]
+        wrong_language = text.replace("Language: fr", "Language: ar")
+        refused(upload(wrong_language.encode()), 400, "in 'ar', not 'fr'")
+        reworded = text.replace(f'msgid "{WRITE}"', 'msgid "Write down anything."')
+        refused(upload(reworded.encode()), 400, "a changed or new msgid is the English source")
+        plural = text.replace("Plural-Forms: nplurals=2;", "Plural-Forms: nplurals=3;")
+        refused(upload(plural.encode()), 400, "header field Plural-Forms changed")
+        foreign = text.replace("X-Equalcity-Document: 01-test/module\\n", "")
+        refused(upload(foreign.encode()), 400, "not downloaded from this service")
+        script = edited(text, {SURVIVOR: "<script>alert(1)</script> Elle décide."})
+        answer = upload(script, confirm="1")
+        assert answer.status_code == 422 and not answer.json()["committed"]
+        errors = answer.json()["errors"]
+        assert {(e["check"], e["line"]) for e in errors} == {("raw-html", 28)}, errors
+        assert "forbidden HTML '<script>'" in [e["message"] for e in errors]
+        assert script.decode().split("\n")[27].startswith("msgstr"), "line 28 is its msgstr"
+        assert head(remote) == before
+        # Nobody but a translator may upload: a reviewer's token is refused (403).
+        reviewer = httpx.post(url, files={"file": ("m.po", text)}, headers=bearer(state, "rev-1"))
+        assert reviewer.status_code == 403 and "only translators" in reviewer.json()["error"]
+        assert httpx.post(url, files={"file": ("m.po", text)}).status_code == 401
+        assert head(remote) == before
+
+
+def test_two_translators_by_token_both_survive_and_warnings_need_a_comment(
+    team: tuple[Repo, Remote],
+) -> None:
+    repo, remote = team
+    with service(remote, "service") as (base, state):
+        url = f"{base}/api/translate/fr/01-test"
+        one, two = bearer(state, "tr-1"), bearer(state, "tr-2")
+        text_one = httpx.get(url, params={"doc": "module"}, headers=one).text
+        text_two = httpx.get(url, params={"doc": "module"}, headers=two).text
+        first = httpx.post(
+            url,
+            files={"file": ("m.po", edited(text_two, {LISTEN: "Écouter, puis demander."}))},
+            params={"confirm": "1"},
+            headers=two,
+        )
+        assert first.status_code == 200 and first.json()["committed"], first.text
+        # tr-1 downloaded before tr-2's change; only their own entry changes.
+        preview = httpx.post(
+            url,
+            files={"file": ("m.po", edited(text_one, {WRITE: "Noter ses mots, tels quels."}))},
+            headers=one,
+        ).json()
+        assert [(c["msgid"], c["new"]) for c in preview["changes"]] == [
+            (WRITE, ["Noter ses mots, tels quels."])
+        ]
+        assert not preview["committed"] and head(remote) != ""
+        confirmed = httpx.post(
+            f"{base}/api/translate/confirm/{preview['upload']}", json={}, headers=one
+        )
+        assert confirmed.json()["committed"], confirmed.text
+        catalog = remote_po(remote).index()
+        assert catalog[(None, LISTEN)].msgstr == "Écouter, puis demander."
+        assert catalog[(None, WRITE)].msgstr == "Noter ses mots, tels quels."
+        trailers = remote.git("log", "-2", "--format=%(trailers:key=Translator,valueonly)")
+        assert trailers.split() == ["tr-1", "tr-2"]
+        assert remote.verify(head(remote))
+        # An English text kept as is warns ("identical"): saved only with a comment.
+        same = edited(text_one, {TRAFFICKING: TRAFFICKING})
+        refused = httpx.post(
+            url, files={"file": ("m.po", same)}, params={"confirm": "1"}, headers=one
+        )
+        assert refused.status_code == 422 and "comment" in refused.json()["message"], refused.text
+        assert "identical" in [w["check"] for w in refused.json()["warnings"]]
+        assert refused.json()["errors"] == []
+        kept = httpx.post(
+            url,
+            files={"file": ("m.po", same)},
+            params={"confirm": "1", "comment": "The legal term is the same in French."},
+            headers=one,
+        )
+        assert kept.json()["committed"], kept.text
+        assert "Warnings accepted: The legal term" in remote.git("log", "-1", "--format=%B")
+        # The same entry changed by both since one download: a conflict, nothing committed.
+        before = head(remote)
+        clash = httpx.post(
+            url,
+            files={"file": ("m.po", edited(text_one, {LISTEN: "Écoutez-la."}))},
+            params={"confirm": "1"},
+            headers=one,
+        )
+        assert clash.status_code == 422 and clash.json()["conflicts"], clash.text
+        assert head(remote) == before

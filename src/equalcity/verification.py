@@ -32,7 +32,6 @@ from .gitrepo import (
     Identity,
     ServiceSigning,
     commit_as_service,
-    dirty_paths,
     line_commits,
     open_repo,
     raw_commit,
@@ -40,6 +39,7 @@ from .gitrepo import (
 )
 from .project import Project
 from .review import Panel, Reviewer, Signer
+from .reviewflow import _refuse_other_changes
 from .reviewindex import review_index
 from .signatures import CommitSignature, check_commit, fingerprint, split_commit, trailers
 
@@ -269,8 +269,7 @@ def record(
                 "with the real service first; an example is never verified"
             )
         path = project.root / contact.origin
-        if dirty_paths(repo, [path]):
-            raise EqualcityError("uncommitted changes; commit them first", path=contact.origin)
+        _refuse_other_changes(repo, [path])
         text = read_text(path, contact.origin)
         fields = [
             f'verified = "{day}"',
