@@ -155,7 +155,7 @@ def edited(text: str, changes: dict[str, str]) -> bytes:
 
 
 def test_refused_uploads_say_why_and_commit_nothing(team: tuple[Repo, Remote]) -> None:
-    repo, remote = team
+    _repo, remote = team
     with service(remote, "service") as (base, state):
         auth = bearer(state, "tr-1")
         url = f"{base}/api/translate/fr/01-test"
@@ -227,7 +227,7 @@ def test_refused_uploads_say_why_and_commit_nothing(team: tuple[Repo, Remote]) -
 def test_two_translators_by_token_both_survive_and_warnings_need_a_comment(
     team: tuple[Repo, Remote],
 ) -> None:
-    repo, remote = team
+    _repo, remote = team
     with service(remote, "service") as (base, state):
         url = f"{base}/api/translate/fr/01-test"
         one, two = bearer(state, "tr-1"), bearer(state, "tr-2")
