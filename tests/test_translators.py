@@ -4,7 +4,9 @@ pushed), and contact checks recorded in service-signed commits that the release 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 import subprocess
 import tempfile
 import zipfile
@@ -19,9 +21,10 @@ from equalcity.errors import EqualcityError
 from equalcity.review import parse_panel
 from equalcity.web.state import State
 
+from .browser import chromium, console_errors, screenshot
 from .sites import LISTEN, SURVIVOR, TRAFFICKING, WRITE, build
 from .test_review import Repo
-from .test_service import Remote, add_to_roster, make_remote, service
+from .test_service import Remote, add_to_roster, make_remote, service, virtual_authenticator
 
 ROLES = """
 [[reviewer]]
@@ -286,3 +289,120 @@ def test_two_translators_by_token_both_survive_and_warnings_need_a_comment(
         )
         assert clash.status_code == 422 and clash.json()["conflicts"], clash.text
         assert head(remote) == before
+
+
+# -- two translators and a verifier, signed in with passkeys, in Chromium -------------------------
+
+
+def test_two_translators_and_a_verifier_work_in_chromium(
+    team: tuple[Repo, Remote], tmp_path: Path
+) -> None:
+    _repo, remote = team
+    with service(remote, "service") as (base, state), chromium() as browser:
+        pages = {}
+        errors = []
+        for who, start in (("tr-1", "translate"), ("tr-2", "translate"), ("check-1", "verify")):
+            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            page.set_default_timeout(15_000)
+            errors.append(console_errors(page))
+            virtual_authenticator(page)
+            page.goto(f"{base}/invite/{state.invite(who)}")
+            page.get_by_role("button", name="Create my passkey").click()
+            page.wait_for_url(f"{base}/{start}")  # each lands on their own work
+            pages[who] = page
+
+        # tr-1 downloads the module's main file.
+        one = pages["tr-1"]
+        with one.expect_download() as info:
+            one.get_by_role("link", name="module.po").click()
+        downloaded = tmp_path / "download.po"
+        info.value.save_as(downloaded)
+        text = downloaded.read_text(encoding="utf-8")
+        assert f"X-Equalcity-Base: {head(remote)}" in text
+
+        # Meanwhile tr-2 makes a token on the page and sends a change by script.
+        two = pages["tr-2"]
+        two.get_by_label("What the token is for").fill("laptop")
+        two.get_by_role("button", name="Create a token").click()
+        token = two.locator("#new-token").inner_text()
+        url = f"{base}/api/translate/fr/01-test"
+        auth = {"authorization": f"Bearer {token}"}
+        theirs = httpx.get(url, params={"doc": "module"}, headers=auth).text
+        sent = httpx.post(
+            url,
+            files={
+                "file": (
+                    "m.po",
+                    edited(theirs, {SURVIVOR: "La survivante décide elle-même de la suite."}),
+                )
+            },
+            params={"confirm": "1"},
+            headers=auth,
+        )
+        assert sent.json()["committed"], sent.text
+
+        # tr-1 first uploads a msgstr with a script: refused in plain words, nothing saved.
+        before = head(remote)
+        bad = tmp_path / "bad.po"
+        bad.write_bytes(edited(text, {WRITE: "<script>alert(1)</script>"}))
+        one.set_input_files("input[type=file]", str(bad))
+        one.get_by_role("button", name="Check my upload").click()
+        assert "Nothing was saved" in one.locator("#refusal").inner_text()
+        assert "bad.po, line 50: forbidden HTML '<script>'" in one.locator("#errors").inner_text()
+        assert one.get_by_role("button", name="Save these translations").count() == 0
+        assert head(remote) == before
+        # …then the real work, edited with polib and saved through msgcat.
+        one.goto(f"{base}/translate")
+        good = tmp_path / "good.po"
+        good.write_bytes(edited(text, {WRITE: "Noter ses paroles, avec ses mots."}))
+        one.set_input_files("input[type=file]", str(good))
+        one.get_by_role("button", name="Check my upload").click()
+        changes = one.locator("#changes").inner_text()
+        assert "Noter ce qu'elle dit, avec ses mots." in changes  # before
+        assert "Noter ses paroles, avec ses mots." in changes  # after
+        assert "La survivante décide elle-même" not in changes  # tr-2's work is not tr-1's change
+        screenshot(one, "translator-upload-diff")
+        one.get_by_role("button", name="Save these translations").click()
+        one.wait_for_url(f"{base}/translate")
+        assert "Saved: 1 translation(s)" in one.get_by_role("status").first.inner_text()
+
+        # The verifier records a phone check of fr-LU's emergency number.
+        check = pages["check-1"]
+        check.get_by_role("link", name="fr-LU").click()
+        card = check.locator("#contact-emergency")
+        assert "never checked" in card.inner_text()
+        card.get_by_label("number").check()
+        card.get_by_label("hours").check()
+        card.get_by_label("phone call").check()
+        card.get_by_role("button", name="Record my check of emergency").click()
+        check.wait_for_url(f"{base}/verify/fr-LU")
+        assert "Recorded" in check.get_by_role("status").first.inner_text()
+        assert "counts for the release" in check.locator("#contact-emergency").inner_text()
+        # Only the refused upload's answer (422) is logged: no script error on any page.
+        logged = [x for e in errors for x in e if "status of 422" not in x]
+        assert logged == [], logged
+
+    # Both translators' work and the check are on the remote, each signed by the service.
+    catalog = remote_po(remote).index()
+    assert catalog[(None, SURVIVOR)].msgstr == "La survivante décide elle-même de la suite."
+    assert catalog[(None, WRITE)].msgstr == "Noter ses paroles, avec ses mots."
+    log = remote.git("log", "-3", "--format=%(trailers:key=Translator,key=Verifier)%x00")
+    assert [x.strip() for x in log.split("\0") if x.strip()] == [
+        "Verifier: check-1",
+        "Translator: tr-1",
+        "Translator: tr-2",
+    ]
+    for sha in remote.git("rev-list", "-3", "HEAD").split():
+        assert remote.verify(sha), sha
+    assert remote.git("log", "-2", "--format=%ae", "HEAD~1").split() == [
+        "tr-1@panel.example.org",
+        "tr-2@panel.example.org",
+    ]
+    # The release gate and the release notes of a fresh clone show the recorded check.
+    fresh = Repo(remote.clone("fresh"))
+    today = dt.date.today().isoformat()
+    gate = fresh("release", "--out", str(tmp_path / "dist"), "-e", "fr-LU", code=1)
+    assert f"emergency: checked {today} by check-1 (phone call: number, hours)\n" in gate, gate
+    assert not re.search(r"contact +\S+ +emergency", gate)
+    notes = fresh("release", "notes", "--since", "v1")
+    assert f"checked {today} by check-1 (phone call: number, hours); counts for the gate" in notes
