@@ -18,11 +18,11 @@ import pytest
 
 from equalcity.catalog import Catalog, read_po_text
 from equalcity.errors import EqualcityError
-from equalcity.review import parse_panel
+from equalcity.review import key_hash, parse_panel, text_hash
 from equalcity.web.state import State
 
 from .browser import chromium, console_errors, screenshot
-from .sites import LISTEN, SURVIVOR, TRAFFICKING, WRITE, build
+from .sites import DOC, LISTEN, SURVIVOR, TRAFFICKING, WRITE, build
 from .test_review import Repo
 from .test_service import Remote, add_to_roster, make_remote, service, virtual_authenticator
 
@@ -406,3 +406,96 @@ def test_two_translators_and_a_verifier_work_in_chromium(
     assert not re.search(r"contact +\S+ +emergency", gate)
     notes = fresh("release", "notes", "--since", "v1")
     assert f"checked {today} by check-1 (phone call: number, hours); counts for the gate" in notes
+
+
+def test_only_the_roster_says_who_may_do_what(team: tuple[Repo, Remote]) -> None:
+    _repo, remote = team
+    with service(remote, "service") as (base, state):
+        before = head(remote)
+
+        def signed_in(who: str) -> httpx.Client:
+            token = state.new_session(who)
+            http = httpx.Client(base_url=base, headers={"cookie": f"equalcity-session={token}"})
+            http.headers["x-csrf-token"] = http.get("/api/session").json()["csrf"]
+            return http
+
+        reviewer, translator, verifier = signed_in("rev-1"), signed_in("tr-1"), signed_in("check-1")
+        # A reviewer has no translator's or verifier's pages; they have no review page's votes.
+        assert reviewer.get("/translate").status_code == 403
+        assert reviewer.get("/translate/fr/01-test/download").status_code == 403
+        assert reviewer.get("/verify/fr-LU").status_code == 403
+        assert translator.get("/verify").status_code == 403
+        assert verifier.get("/translate").status_code == 403
+        assert translator.get("/translate/ar/01-test/download").status_code == 403
+        # A translator (or verifier) cannot approve: the roster gives them no review role.
+        catalog = read_po_text(remote.git("show", "HEAD:locales/fr/01-test/module.po"))
+        message = catalog.index()[(None, SURVIVOR)]
+        vote = {
+            "locale": "fr",
+            "doc": DOC,
+            "key": key_hash(None, SURVIVOR),
+            "text": text_hash(message),
+            "decision": "approve",
+            "comment": "",
+        }
+        for person in (translator, verifier):
+            answer = person.post("/api/decisions", json=vote)
+            assert answer.status_code == 403 and "does not review fr" in answer.json()["error"]
+        # Each lands on their own work after signing in.
+        assert translator.get("/", follow_redirects=False).headers["location"] == "/translate"
+        assert verifier.get("/", follow_redirects=False).headers["location"] == "/verify"
+        # A verifier records only in the countries the roster gives them, never an example,
+        # and says which official page they read.
+        form = {"csrf": verifier.headers["x-csrf-token"], "what": "number"}
+        web = verifier.post(
+            "/verify/fr-LU/emergency", data=form | {"method": "official web page", "url": ""}
+        )
+        assert web.status_code == 400 and "address (https://…)" in web.text
+        sneaky = form | {"method": "official web page", "url": 'https://x"\nexample = true'}
+        assert verifier.post("/verify/fr-LU/emergency", data=sneaky).status_code == 400
+        assert head(remote) == before
+        # A token ends with its revocation; a revoked person's tokens end with them.
+        token = state.new_token("tr-1", "script")
+        auth = {"authorization": f"Bearer {token}"}
+        assert httpx.get(f"{base}/api/translate/fr/01-test", headers=auth).status_code == 200
+        [(token_id, _label, _c, _u)] = [t for t in state.tokens("tr-1") if t[1] == "script"]
+        assert state.revoke_token("tr-1", token_id)
+        assert httpx.get(f"{base}/api/translate/fr/01-test", headers=auth).status_code == 401
+        again = state.new_token("tr-1", "again")
+        state.revoke("tr-1")
+        gone = httpx.get(
+            f"{base}/api/translate/fr/01-test", headers={"authorization": f"Bearer {again}"}
+        )
+        assert gone.status_code == 401
+        # Only hashes are stored.
+        assert again.encode() not in state.path.read_bytes()
+        for client in (reviewer, translator, verifier):
+            client.close()
+
+
+def test_an_ignore_comment_silences_a_warning_never_an_error(team: tuple[Repo, Remote]) -> None:
+    _repo, remote = team
+    with service(remote, "service") as (base, state):
+        auth = bearer(state, "tr-1")
+        url = f"{base}/api/translate/fr/01-test"
+        text = httpx.get(url, params={"doc": "module"}, headers=auth).text
+
+        def with_comment(changes: dict[str, str], comment: str) -> bytes:
+            data = edited(text, changes).decode()
+            for msgid in changes:
+                data = data.replace(f'msgid "{msgid}"', f'# {comment}\nmsgid "{msgid}"')
+            return data.encode()
+
+        hidden = with_comment({WRITE: "<script>alert(1)</script>"}, "equalcity-ignore: raw-html")
+        refused = httpx.post(
+            url, files={"file": ("m.po", hidden)}, params={"confirm": "1"}, headers=auth
+        )
+        assert refused.status_code == 422
+        assert "raw-html" in {e["check"] for e in refused.json()["errors"]}
+        same = with_comment(
+            {TRAFFICKING: TRAFFICKING}, "equalcity-ignore: identical, glossary-missing"
+        )
+        kept = httpx.post(
+            url, files={"file": ("m.po", same)}, params={"confirm": "1"}, headers=auth
+        )
+        assert kept.json()["committed"] and kept.json()["warnings"] == [], kept.text

@@ -456,19 +456,30 @@ def _changes(doc: str, ours: Catalog, merged: Catalog) -> list[Change]:
 
 def _check(project: Project, locale: str, name: str, text: str, changed: set[str]) -> list[Problem]:
     """``check``'s PO checks on the uploaded text: findings on the changed entries, and the
-    file-level ones that still matter."""
+    file-level ones that still matter. A translator's ``# equalcity-ignore:`` comment may
+    silence a warning, never an error: the checks run without those comments (each line kept,
+    emptied, so line numbers stay the uploaded file's)."""
+    from .checks import IGNORE_PREFIX, ignored
     from .checks.runner import Target, check_target, load_config
 
     config = load_config(project)
+    unsilenced = "\n".join(
+        "#" if line.startswith("# ") and line[2:].strip().startswith(IGNORE_PREFIX) else line
+        for line in text.split("\n")
+    )
     with tempfile.TemporaryDirectory(prefix="equalcity-upload-") as folder:
         path = Path(folder) / "upload.po"
-        path.write_text(text, encoding="utf-8")
+        path.write_text(unsilenced, encoding="utf-8")
         findings = check_target(Target(path, name, "po", locale), config)
+    silenced = {m.msgid: ignored(m) for m in read_po_text(text, name).active if m.comments}
     return [
         Problem(f.path, f.line, f.severity, f.check, f.message)
         for f in findings
-        if (f.msgid is not None and f.msgid in changed)
-        or (f.msgid is None and f.check in FILE_CHECKS)
+        if (
+            (f.msgid is not None and f.msgid in changed)
+            or (f.msgid is None and f.check in FILE_CHECKS)
+        )
+        and (f.severity == "error" or f.check not in silenced.get(f.msgid or "", frozenset()))
     ]
 
 

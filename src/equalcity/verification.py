@@ -13,6 +13,7 @@ hand in an unsigned commit is a date, not a check.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -64,7 +65,7 @@ class Check:
             return f"unknown item {unknown[0]!r}; confirmable: {', '.join(CONFIRMABLE)}"
         if self.method not in METHODS:
             return f"say how you checked: {', '.join(METHODS)}"
-        if self.method == "official web page" and not re.fullmatch(r"https://\S+", self.url):
+        if self.method == "official web page" and not re.fullmatch(r"https://[^\s\"\\]+", self.url):
             return "give the address (https://…) of the official web page you checked"
         return ""
 
@@ -271,12 +272,13 @@ def record(
         path = project.root / contact.origin
         _refuse_other_changes(repo, [path])
         text = read_text(path, contact.origin)
+        # JSON strings are TOML basic strings: nothing typed can end the value early.
         fields = [
-            f'verified = "{day}"',
-            f'verified_by = "{verifier.id}"',
-            f'verified_method = "{check.method}"',
-            "verified_what = [" + ", ".join(f'"{w}"' for w in check.what) + "]",
-            *([f'verified_url = "{check.url}"'] if check.url else []),
+            f"verified = {json.dumps(day)}",
+            f"verified_by = {json.dumps(verifier.id)}",
+            f"verified_method = {json.dumps(check.method)}",
+            f"verified_what = {json.dumps(list(check.what))}",
+            *([f"verified_url = {json.dumps(check.url, ensure_ascii=False)}"] if check.url else []),
         ]
         new = with_record(text, contact_id, fields)
         write_atomic(path, new.encode("utf-8"))
