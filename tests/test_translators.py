@@ -21,7 +21,7 @@ from equalcity.errors import EqualcityError
 from equalcity.review import key_hash, parse_panel, text_hash
 from equalcity.web.state import State
 
-from .browser import chromium, console_errors, screenshot
+from .browser import axe_violations, chromium, console_errors, screenshot
 from .sites import DOC, LISTEN, SURVIVOR, TRAFFICKING, WRITE, build
 from .test_review import Repo
 from .test_service import Remote, add_to_roster, make_remote, service, virtual_authenticator
@@ -499,3 +499,40 @@ def test_an_ignore_comment_silences_a_warning_never_an_error(team: tuple[Repo, R
             url, files={"file": ("m.po", same)}, params={"confirm": "1"}, headers=auth
         )
         assert kept.json()["committed"] and kept.json()["warnings"] == [], kept.text
+
+
+def test_the_new_pages_are_accessible_and_fit_a_phone(
+    team: tuple[Repo, Remote], tmp_path: Path
+) -> None:
+    _repo, remote = team
+    found: dict[str, list[str]] = {}
+    wide: dict[str, int] = {}
+    with service(remote, "service") as (base, state), chromium() as browser:
+        auth = bearer(state, "tr-1")
+        text = httpx.get(f"{base}/api/translate/fr/01-test?doc=module", headers=auth).text
+        upload = tmp_path / "module.po"
+        upload.write_bytes(edited(text, {WRITE: "<b>Noter</b> ses mots."}))
+        for width in (1280, 390):
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            for who, paths in (("tr-1", ["/translate"]), ("check-1", ["/verify", "/verify/fr-LU"])):
+                token = state.new_session(who)
+                page.context.add_cookies(
+                    [{"name": "equalcity-session", "value": token, "url": base}]
+                )
+                for path in paths:
+                    page.goto(base + path)
+                    found[f"{path} {width}"] = axe_violations(page)
+                    wide[f"{path} {width}"] = page.evaluate(
+                        "document.documentElement.scrollWidth - window.innerWidth"
+                    )
+                if who == "tr-1":  # the diff, with a warning and an error on it
+                    page.set_input_files("input[type=file]", str(upload))
+                    page.get_by_role("button", name="Check my upload").click()
+                    assert page.locator("#errors").count() == 1
+                    found[f"preview {width}"] = axe_violations(page)
+                    wide[f"preview {width}"] = page.evaluate(
+                        "document.documentElement.scrollWidth - window.innerWidth"
+                    )
+            page.close()
+    assert {path: v for path, v in found.items() if v} == {}
+    assert {path: w for path, w in wide.items() if w > 0} == {}

@@ -148,7 +148,7 @@ class Translating:
         return render(
             "translate.html",
             inline=False,
-            who=f"{person.id} (translator)",
+            who="",  # the page says who; the header's "Reviewing as" is for reviewers
             person=person,
             work=work,
             csrf=session.csrf,
@@ -194,6 +194,7 @@ class Translating:
         files, fields = await _upload_body(request)
         if not session.csrf or fields.get("csrf") != session.csrf:
             raise PageError(403, "this form did not come from your page; reload and try again")
+        await run_in_threadpool(self.app.before_page)  # the base may be another copy's commit
         prepared = await run_in_threadpool(prepare, self.app.project, locale, module, files, person)
         upload_id = ""
         if not blocking(prepared, "-"):
@@ -203,7 +204,7 @@ class Translating:
         html = render(
             "translate_preview.html",
             inline=False,
-            who=f"{person.id} (translator)",
+            who="",  # the page says who; the header's "Reviewing as" is for reviewers
             prepared=prepared,
             refusal=blocking(prepared, "-"),
             upload=upload_id,
@@ -283,6 +284,7 @@ class Translating:
         person = self.translator(session, locale, module)
         files, fields = await _upload_body(request)
         comment = request.query_params.get("comment", "") or fields.get("comment", "")
+        await run_in_threadpool(self.app.before_page)
         prepared = await run_in_threadpool(prepare, self.app.project, locale, module, files, person)
         answer = prepared.as_dict()
         confirm = request.query_params.get("confirm") == "1"

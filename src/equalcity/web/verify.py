@@ -79,7 +79,7 @@ class Verifying:
         html = render(
             "verify.html",
             inline=False,
-            who=f"{person.id} (contact verifier)",
+            who="",  # the page says who; the header's "Reviewing as" is for reviewers
             person=person,
             editions=editions,
             edition=None,
@@ -107,7 +107,7 @@ class Verifying:
         return render(
             "verify.html",
             inline=False,
-            who=f"{person.id} (contact verifier)",
+            who="",  # the page says who; the header's "Reviewing as" is for reviewers
             person=person,
             editions=[],
             edition=edition,
