@@ -4,6 +4,7 @@ pushed), and contact checks recorded in service-signed commits that the release 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -17,11 +18,15 @@ import polib
 import pytest
 
 from equalcity.catalog import Catalog, read_po_text
+from equalcity.editions import Contact
 from equalcity.errors import EqualcityError
 from equalcity.review import key_hash, parse_panel, text_hash
+from equalcity.signatures import CommitSignature
+from equalcity.verification import Facts, judge
 from equalcity.web.state import State
 
 from .browser import axe_violations, chromium, console_errors, screenshot
+from .keys import Keyring
 from .sites import DOC, LISTEN, SURVIVOR, TRAFFICKING, WRITE, build
 from .test_review import Repo
 from .test_service import Remote, add_to_roster, make_remote, service, virtual_authenticator
@@ -536,3 +541,60 @@ def test_the_new_pages_are_accessible_and_fit_a_phone(
             page.close()
     assert {path: v for path, v in found.items() if v} == {}
     assert {path: w for path, w in wide.items() if w > 0} == {}
+
+
+# -- the gate's judgement of a contact check (pure) --------------------------------------------
+
+
+def judged(tmp_path: Path, **changes: object) -> str:
+    """The verdict on a check of an LU contact, as recorded by ``check-1`` through the service,
+    with ``changes`` to the facts, the contact, the edition's country or the day."""
+    keys = Keyring(tmp_path / "keys")
+    service_line = keys.public("panel-service")
+    roster = parse_panel(
+        TEAM.replace('id = "check-1"', f'id = "check-1"\nkeys = ["{keys.public("check-1")}"]')
+        + '[[reviewer]]\nid = "check-2"\nemail = "c2@x.org"\ncountries = ["BE"]\n'
+        'role = "contact-verifier"\n'
+        f'[[service]]\nid = "panel-service"\nkeys = ["{service_line}"]\n'
+        f"may_sign_for = {changes.pop('may_sign_for', ['contact-verifier'])!r}\n".replace("'", '"')
+    )
+    service_key = roster.services[0].keys[0]
+    contact = Contact(
+        "emergency", "Police", "113", "", "", "", False, dt.date(2026, 11, 1),
+        "locales/fr/contacts-LU.toml", 1, verified_by="check-1",
+        verified_method="phone call", verified_what=("number",),
+    )  # fmt: skip
+    fields = {
+        "verified_by": changes.pop("verified_by", "check-1"),
+        "verified_method": changes.pop("verified_method", "phone call"),
+    }
+    contact = dataclasses.replace(contact, **fields)  # type: ignore[arg-type]
+    key = changes.pop("key", service_key)
+    facts = Facts(
+        "a" * 40,
+        CommitSignature(key, "" if key else "is not signed"),  # type: ignore[arg-type]
+        changes.pop("verifiers", ("check-1",)),  # type: ignore[arg-type]
+        roster,
+    )
+    country = str(changes.pop("country", "LU"))
+    today = changes.pop("today", dt.date(2026, 12, 1))
+    assert not changes
+    return judge(contact, [facts], roster, country, today, 365)  # type: ignore[arg-type]
+
+
+def test_the_gate_trusts_only_a_check_signed_for_its_verifier(tmp_path: Path) -> None:
+    keys = Keyring(tmp_path / "keys")
+    assert judged(tmp_path) == ""
+    assert judged(tmp_path, key=keys.public("check-1").rsplit(" ", 1)[0]) == ""  # their own key
+    assert "by hand: no recorded check" in judged(tmp_path, verified_method="")
+    assert "is not signed; only a check recorded" in judged(tmp_path, key=None)
+    assert "not for check-1" in judged(tmp_path, verifiers=("check-2",))
+    assert "may not sign for contact verifiers" in judged(tmp_path, may_sign_for=["language"])
+    assert "does not verify contacts for LU" in judged(
+        tmp_path, verified_by="check-2", verifiers=("check-2",)
+    )
+    assert "check-1 does not verify contacts for BE" in judged(tmp_path, country="BE")
+    assert judged(tmp_path, country="") == ""  # an edition without a country: any verifier
+    assert "older than 365 days" in judged(tmp_path, today=dt.date(2027, 11, 2))
+    stranger = keys.public("stranger").rsplit(" ", 1)[0]
+    assert "a key the roster does not know" in judged(tmp_path, key=stranger)
