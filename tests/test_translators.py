@@ -568,18 +568,18 @@ def judged(tmp_path: Path, **changes: object) -> str:
         "verified_by": changes.pop("verified_by", "check-1"),
         "verified_method": changes.pop("verified_method", "phone call"),
     }
-    contact = dataclasses.replace(contact, **fields)  # type: ignore[arg-type]
+    contact = dataclasses.replace(contact, **fields)
     key = changes.pop("key", service_key)
     facts = Facts(
         "a" * 40,
-        CommitSignature(key, "" if key else "is not signed"),  # type: ignore[arg-type]
-        changes.pop("verifiers", ("check-1",)),  # type: ignore[arg-type]
+        CommitSignature(key, "" if key else "is not signed"),
+        changes.pop("verifiers", ("check-1",)),
         roster,
     )
     country = str(changes.pop("country", "LU"))
     today = changes.pop("today", dt.date(2026, 12, 1))
     assert not changes
-    return judge(contact, [facts], roster, country, today, 365)  # type: ignore[arg-type]
+    return judge(contact, [facts], roster, country, today, 365)
 
 
 def test_the_gate_trusts_only_a_check_signed_for_its_verifier(tmp_path: Path) -> None:
