@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -42,6 +43,7 @@ from .templating import render
 if TYPE_CHECKING:
     from .team import TeamApp
 
+log = logging.getLogger("equalcity.web")
 # What an upload may be sent as: the page's form, or a script's raw file (PO or zip).
 FORM = "multipart/form-data"
 RAW = ("application/octet-stream", "application/zip", "text/x-gettext-translation", "text/plain")
@@ -115,6 +117,9 @@ class Translating:
                 response = _error(exc.status, exc.message)
             except EqualcityError as exc:
                 response = _error(_status(exc), " ".join(str(exc).split()))
+            except Exception as exc:  # one line for the script, the traceback in the log
+                log.exception("error in %s %s", request.method, request.url.path)
+                response = _error(500, f"internal error ({type(exc).__name__})")
             return app._headers(response)
 
         return endpoint
