@@ -17,12 +17,16 @@ import httpx
 import polib
 import pytest
 
+from equalcity import upload
 from equalcity.catalog import Catalog, read_po_text
-from equalcity.editions import Contact
+from equalcity.editions import Contact, load_release
 from equalcity.errors import EqualcityError
-from equalcity.review import key_hash, parse_panel, text_hash
+from equalcity.gitrepo import ServiceSigning
+from equalcity.project import Document, Project
+from equalcity.review import key_hash, load_panel, parse_panel, text_hash
 from equalcity.signatures import CommitSignature
-from equalcity.verification import Facts, judge
+from equalcity.upload import download
+from equalcity.verification import Check, Facts, judge, record
 from equalcity.web.state import State
 
 from .browser import axe_violations, chromium, console_errors, screenshot
@@ -598,3 +602,23 @@ def test_the_gate_trusts_only_a_check_signed_for_its_verifier(tmp_path: Path) ->
     assert "older than 365 days" in judged(tmp_path, today=dt.date(2027, 11, 2))
     stranger = keys.public("stranger").rsplit(" ", 1)[0]
     assert "a key the roster does not know" in judged(tmp_path, key=stranger)
+
+
+def test_a_commit_that_fails_leaves_no_half_written_file(team: tuple[Repo, Remote]) -> None:
+    repo, _remote = team
+    project = Project(repo.root)
+    broken = ServiceSigning(repo.root.parent / "no-such-key")
+    translator = load_panel(repo.root).by_id("tr-1")
+    verifier = load_panel(repo.root).by_id("check-1")
+    assert translator is not None and verifier is not None
+    text, _base = download(project, "fr", Document.parse(DOC))
+    files = [("m.po", edited(text, {WRITE: "Noter ses paroles."}))]
+    po, contacts = repo.po.read_bytes(), (repo.root / "locales/fr/contacts-LU.toml").read_bytes()
+    with pytest.raises(EqualcityError, match="service key"):
+        upload.commit(project, "fr", "01-test", files, translator, broken)
+    edition = load_release(project).edition("fr-LU")
+    with pytest.raises(EqualcityError, match="service key"):
+        record(project, edition, "emergency", verifier, Check(("number",), "phone call"), broken)
+    assert repo.git.git.status("--porcelain") == ""
+    assert repo.po.read_bytes() == po
+    assert (repo.root / "locales/fr/contacts-LU.toml").read_bytes() == contacts

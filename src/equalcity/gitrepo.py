@@ -18,6 +18,7 @@ from pathlib import Path
 import git
 
 from .errors import ConflictError, EqualcityError
+from .fs import write_atomic
 
 
 def open_repo(root: Path) -> git.Repo:
@@ -525,6 +526,17 @@ def commit_as_service(
             path=signing.key,
         ),
     )
+
+
+def undo(repo: git.Repo, originals: dict[Path, bytes]) -> None:
+    """Put files back as they were (unstaged, their old bytes) after a commit that failed, so
+    the next request does not find them dirty."""
+    root = Path(repo.working_tree_dir or ".")
+    rel = [str(p.resolve().relative_to(root.resolve())) for p in originals]
+    with contextlib.suppress(git.GitCommandError):
+        repo.git.reset("-q", "--", *rel)
+    for path, data in originals.items():
+        write_atomic(path, data)
 
 
 class PushRejected(ConflictError):

@@ -41,7 +41,15 @@ from .catalog import (
 )
 from .errors import ConflictError, EqualcityError, RefusedError
 from .fs import decode_utf8
-from .gitrepo import Identity, ServiceSigning, commit_as_service, file_at, open_repo, write_lock
+from .gitrepo import (
+    Identity,
+    ServiceSigning,
+    commit_as_service,
+    file_at,
+    open_repo,
+    undo,
+    write_lock,
+)
 from .locales import language_of
 from .merge3 import Conflict, merge3
 from .project import Document, Project
@@ -507,6 +515,7 @@ def commit(
         docs = sorted({c.doc for c in prepared.changes})
         paths = [project.po_path(project_locale, Document.parse(doc)) for doc in docs]
         _refuse_other_changes(repo, paths)
+        originals = {path: path.read_bytes() for path in paths}
         write_po_files(
             [
                 (path, prepared.merged[doc], project.rel(path))
@@ -520,14 +529,18 @@ def commit(
         )
         if prepared.warnings:
             summary += "\n\nWarnings accepted: " + " ".join(comment.split())
-        sha = commit_as_service(
-            repo,
-            paths,
-            summary,
-            Identity(translator.id, translator.email),
-            service,
-            f"Translator: {translator.id}",
-        )
+        try:
+            sha = commit_as_service(
+                repo,
+                paths,
+                summary,
+                Identity(translator.id, translator.email),
+                service,
+                f"Translator: {translator.id}",
+            )
+        except EqualcityError:
+            undo(repo, originals)
+            raise
     return sha, prepared
 
 

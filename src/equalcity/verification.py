@@ -36,6 +36,7 @@ from .gitrepo import (
     line_commits,
     open_repo,
     raw_commit,
+    undo,
     write_lock,
 )
 from .project import Project
@@ -275,6 +276,7 @@ def record(
         path = project.root / contact.origin
         _refuse_other_changes(repo, [path])
         text = read_text(path, contact.origin)
+        original = path.read_bytes()
         # JSON strings are TOML basic strings: nothing typed can end the value early.
         fields = [
             f"verified = {json.dumps(day)}",
@@ -288,17 +290,21 @@ def record(
         try:
             read_contacts(project, contact.origin)  # the file must still be valid
         except EqualcityError:
-            write_atomic(path, text.encode("utf-8"))
+            write_atomic(path, original)
             raise
         summary = f"contacts({edition.id}): {verifier.id} checked {contact_id} ({check.method})"
-        return commit_as_service(
-            repo,
-            [path],
-            summary,
-            Identity(verifier.id, verifier.email),
-            service,
-            f"Verifier: {verifier.id}",
-        )
+        try:
+            return commit_as_service(
+                repo,
+                [path],
+                summary,
+                Identity(verifier.id, verifier.email),
+                service,
+                f"Verifier: {verifier.id}",
+            )
+        except EqualcityError:
+            undo(repo, {path: original})
+            raise
 
 
 def with_record(text: str, contact_id: str, fields: list[str]) -> str:
