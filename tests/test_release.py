@@ -71,8 +71,20 @@ def make_toolbox(root: Path) -> Toolbox:
     box("extract")
     box("init", "fr")
     box("init", "ar")
-    (root / "locales/fr/contacts-LU.toml").write_bytes((RELEASE / "contacts-LU.toml").read_bytes())
+    # The contacts come without their checks; the verifier records them, signed with their
+    # own key (the release gate trusts no date typed in an unsigned commit).
+    lu = root / "locales/fr/contacts-LU.toml"
+    contacts = root / "source/contacts.toml"
+    checked = {path: path.read_bytes() for path in (contacts,)}
+    checked[lu] = (RELEASE / "contacts-LU.toml").read_bytes()
+    for path, data in checked.items():
+        path.write_bytes(re.sub(rb"(?m)^verified(_\w+)? = .*\n", b"", data))
     box.commit_all("Toolbox, French and Arabic")
+    box.as_("rev-check-lu@panel.example.org")
+    for path, data in checked.items():
+        path.write_bytes(data)
+    box.commit_all("Contact checks")  # signed by rev-check-lu's key
+    box.as_("maintainer@example.org")
     box.as_("translator@example.org")
     box.translate("fr", json.loads((RELEASE / "fr.json").read_text(encoding="utf-8")))
     box.translate("ar", json.loads((RELEASE / "ar.json").read_text(encoding="utf-8")))
@@ -174,7 +186,8 @@ def test_blocked_edition_writes_nothing_and_says_why(box: Toolbox) -> None:
     )
     assert re.search(r"contact\s+source/contacts.toml:\d+\s+helpline: an example", output)
     assert re.search(r"tree\s+locales/ar/notes.txt\s+uncommitted change", output)
-    assert "emergency" not in output  # verified recently: not a blocker
+    assert not re.search(r"contact +\S+ +emergency", output)  # checked recently: no blocker
+    assert "emergency: checked 2026-10-01 by rev-check-lu" in output  # in the table of checks
     assert not (box.root / "dist/ar").exists()
 
 
@@ -183,13 +196,37 @@ def test_stale_contact_blocks(box: Toolbox) -> None:
     lu.write_text(
         lu.read_text(encoding="utf-8").replace("2026-11-01", "2020-01-01"), encoding="utf-8"
     )
-    box.commit_all("Old verification")
+    box.as_("rev-check-lu@panel.example.org").commit_all("Old verification")  # signed
     output = box.release("--edition", "fr-LU", code=1)
     assert re.search(
         r"contact\s+locales/fr/contacts-LU.toml:1\s+helpline: verified 2020-01-01, older than "
         r"365 days",
         output,
+    ), output
+
+
+def test_a_date_typed_in_an_unsigned_commit_is_no_check(box: Toolbox) -> None:
+    # The attack: freshen a stale check by editing the date, without the verifier.
+    lu = box.root / "locales/fr/contacts-LU.toml"
+    lu.write_text(
+        lu.read_text(encoding="utf-8").replace("2026-11-01", "2026-12-01"), encoding="utf-8"
     )
+    box.commit_all("Checked again")  # maintainer@: an unsigned commit
+    sha = box.git.head.commit.hexsha[:10]
+    output = box.release("--edition", "fr-LU", "--as-of", "2026-12-02", code=1)
+    [line] = [x for x in output.splitlines() if "helpline:" in x and "contact " in x]
+    assert re.search(
+        rf"contact\s+locales/fr/contacts-LU.toml:1\s+helpline: verified 2026-12-01: commit "
+        rf"{sha} is not signed; only a check recorded through the service, or signed by the "
+        "verifier's own key, counts$",
+        line,
+    ), output
+    # The gate's table shows what each check says, and that this one does not count.
+    assert "helpline: checked 2026-12-01 by rev-check-lu (phone call: number, hours) (does " in (
+        output
+    )
+    assert "emergency: checked 2026-10-01 by rev-check-lu (official web page https://112.lu/: "
+    assert not (box.root / "dist/fr-LU").exists()
 
 
 def test_check_errors_block_an_official_release(box: Toolbox) -> None:
@@ -594,7 +631,8 @@ def test_the_gate_judges_contact_ages_as_of_the_given_day(box: Toolbox) -> None:
     assert "blocked" not in on_time
     late = box.release("-e", "fr-LU", "--as-of", "2027-10-15", "--no-cache", code=1)
     assert "emergency: verified 2026-10-01, older than 365 days" in late
-    assert "helpline" not in late
+    assert not re.search(r"contact +\S+ +helpline", late)  # not a blocker, and in the table:
+    assert "helpline: checked 2026-11-01 by rev-check-lu (phone call: number, hours)\n" in late
 
 
 # -- contact cards -----------------------------------------------------------------------------

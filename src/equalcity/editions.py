@@ -198,6 +198,11 @@ class Contact:
     audience: str = ""  # who it is for: adults only, women only, free, anonymous…
     address: str = ""
     category: str = ""  # "emergency" puts it first on the referral card
+    # The recorded check behind ``verified`` (``verification.py``): who, how, what, where.
+    verified_by: str = ""
+    verified_method: str = ""
+    verified_what: tuple[str, ...] = ()
+    verified_url: str = ""
 
     @property
     def all_numbers(self) -> tuple[Number, ...]:
@@ -222,7 +227,11 @@ class Contact:
 CONTACT_FIELDS = {
     "name", "phone", "url", "email", "hours", "example", "verified", "source", "notes",
     "numbers", "languages", "remit", "audience", "address", "category",
+    "verified_by", "verified_method", "verified_what", "verified_url",
 }  # fmt: skip
+# How a contact verifier confirmed a contact, and what they could confirm (docs/release.md).
+METHODS = ("phone call", "e-mail reply", "official web page")
+CONFIRMABLE = ("number", "hours", "languages", "remit", "address")
 CATEGORIES = {"emergency", "helpline", "specialist"}
 _PHONE = re.compile(r"^\+?[0-9][0-9 ./-]*[0-9]$|^[0-9]$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]+)*$")
@@ -256,7 +265,8 @@ def _contact(contact_id: str, fields: dict[str, Any], display: str, text: str) -
             unknown[0], f"unknown field {unknown[0]!r} (known: {', '.join(sorted(CONTACT_FIELDS))})"
         )
     for key in ("name", "phone", "url", "email", "hours", "remit", "audience", "address",
-                "category", "source", "notes"):  # fmt: skip
+                "category", "source", "notes", "verified_by", "verified_method",
+                "verified_url"):  # fmt: skip
         if key in fields and not isinstance(fields[key], str):
             raise fail(key, f"{key} is text in quotes")
     if not str(fields.get("name", "")).strip():
@@ -299,6 +309,12 @@ def _contact(contact_id: str, fields: dict[str, Any], display: str, text: str) -
     category = str(fields.get("category", ""))
     if category and category not in CATEGORIES:
         raise fail("category", f"category is one of {', '.join(sorted(CATEGORIES))}")
+    method = str(fields.get("verified_method", ""))
+    if method and method not in METHODS:
+        raise fail("verified_method", f"verified_method is one of {', '.join(METHODS)}")
+    what = fields.get("verified_what", [])
+    if not isinstance(what, list) or not all(w in CONFIRMABLE for w in what):
+        raise fail("verified_what", f"verified_what lists some of {', '.join(CONFIRMABLE)}")
     return Contact(
         contact_id,
         str(fields.get("name", "")),
@@ -316,6 +332,10 @@ def _contact(contact_id: str, fields: dict[str, Any], display: str, text: str) -
         str(fields.get("audience", "")),
         str(fields.get("address", "")),
         category,
+        str(fields.get("verified_by", "")),
+        method,
+        tuple(what),
+        str(fields.get("verified_url", "")),
     )
 
 
@@ -404,28 +424,21 @@ def coverage(snapshot: Snapshot, language: str) -> Coverage:
 def contact_blockers(
     snapshot: Snapshot, edition: Edition, today: dt.date, used: dict[str, tuple[str, int]]
 ) -> list[Blocker]:
-    contacts = contacts_for(snapshot, edition)
+    """A blocker for each contact the text uses that is not defined, an example, or without a
+    recorded check the gate trusts (``verification.py``) within the edition's age limit."""
+    from .verification import trusted  # it reads git history; imported when a gate runs
+
+    judged = trusted(snapshot, edition, today)
     out = []
     for contact_id in sorted(used):
-        contact = contacts.get(contact_id)
-        if contact is None:
+        if contact_id not in judged:
             where = "{}:{}".format(*used[contact_id])
             out.append(Blocker("contact", where, f"{contact_id}: not defined in any contacts file"))
             continue
-        where = f"{contact.origin}:{contact.line}" if contact.line else contact.origin
-        if contact.example:
-            out.append(Blocker("contact", where, f"{contact_id}: an example, not a real service"))
-        elif contact.verified is None:
-            out.append(Blocker("contact", where, f"{contact_id}: never verified"))
-        elif (today - contact.verified).days > edition.max_contact_age_days:
-            out.append(
-                Blocker(
-                    "contact",
-                    where,
-                    f"{contact_id}: verified {contact.verified.isoformat()}, older than "
-                    f"{edition.max_contact_age_days} days",
-                )
-            )
+        contact, problem = judged[contact_id]
+        if problem:
+            where = f"{contact.origin}:{contact.line}" if contact.line else contact.origin
+            out.append(Blocker("contact", where, f"{contact_id}: {problem}"))
     return out
 
 

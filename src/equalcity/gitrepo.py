@@ -19,6 +19,7 @@ from pathlib import Path
 import git
 
 from .errors import ConflictError, EqualcityError
+from .fs import write_atomic
 
 
 def open_repo(root: Path) -> git.Repo:
@@ -424,6 +425,11 @@ def file_at(repo: git.Repo, rev: str, rel: str) -> bytes | None:
         return None
 
 
+def parents_of(repo: git.Repo, sha: str) -> list[str]:
+    """The parents of commit ``sha``, first parent first."""
+    return [str(parent.hexsha) for parent in repo.commit(sha).parents]
+
+
 def author_email(repo: git.Repo, sha: str) -> str:
     return str(repo.commit(sha).author.email)
 
@@ -580,6 +586,17 @@ def commit_as_service(
             path=signing.key,
         ),
     )
+
+
+def undo(repo: git.Repo, originals: dict[Path, bytes]) -> None:
+    """Put files back as they were (unstaged, their old bytes) after a commit that failed, so
+    the next request does not find them dirty."""
+    root = Path(repo.working_tree_dir or ".")
+    rel = [str(p.resolve().relative_to(root.resolve())) for p in originals]
+    with contextlib.suppress(git.GitCommandError):
+        repo.git.reset("-q", "--", *rel)
+    for path, data in originals.items():
+        write_atomic(path, data)
 
 
 class PushRejected(ConflictError):

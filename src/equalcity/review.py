@@ -29,7 +29,10 @@ from .signatures import parse_key
 PANEL = "workflows/panel.toml"
 LEDGER = "reviews.jsonl"
 DECISIONS = ("approve", "request-changes")
-ROLES = ("language", "subject-expert")
+# Reviewers decide on translations; translators upload PO files and contact verifiers record
+# checks of helplines through the shared service. Only the first two ever approve anything.
+REVIEW_ROLES = ("language", "subject-expert")
+ROLES = (*REVIEW_ROLES, "translator", "contact-verifier")
 REVIEW_PREFIX = "review: "
 _HASH = re.compile(r"[0-9a-f]{16}")
 
@@ -61,6 +64,7 @@ class Reviewer:
     modules: tuple[str, ...]
     role: str
     keys: tuple[str, ...] = ()  # public SSH keys ("TYPE BASE64"), each signs only for them
+    countries: tuple[str, ...] = ()  # a contact verifier's countries (ISO codes, or "*")
 
     def speaks(self, locale: str) -> bool:
         """Listed for the language folder ``locale`` (by its name or its language: ``pt``
@@ -69,6 +73,20 @@ class Reviewer:
         return "*" in languages or locale in languages or language_of(locale) in languages
 
     def covers(self, locale: str, module: str) -> bool:
+        """May review ``locale`` in ``module`` (translators and verifiers never review)."""
+        return self.role in REVIEW_ROLES and self._listed(locale, module)
+
+    def translates(self, locale: str, module: str) -> bool:
+        """May upload translations of ``locale`` in ``module`` (the translator role)."""
+        return self.role == "translator" and self._listed(locale, module)
+
+    def verifies(self, country: str) -> bool:
+        """May record contact checks for editions of ``country`` (the contact-verifier role)."""
+        return self.role == "contact-verifier" and (
+            "*" in self.countries or (bool(country) and country in self.countries)
+        )
+
+    def _listed(self, locale: str, module: str) -> bool:
         return self.speaks(locale) and ("*" in self.modules or module in self.modules)
 
 
@@ -181,9 +199,9 @@ def _count(number: int, noun: str) -> str:
 
 def roster_gaps(panel: Panel, locale: str, module: str) -> list[RosterGap]:
     """The tiers that the reviewers listed for ``locale`` and ``module`` cannot satisfy (too few
-    reviewers, or too few subject experts). A panel without reviewers has no review workflow yet
-    and no gaps."""
-    if not panel.reviewers:
+    reviewers, or too few subject experts). A panel without reviewers (translators and contact
+    verifiers never review) has no review workflow yet and no gaps."""
+    if not any(r.role in REVIEW_ROLES for r in panel.reviewers):
         return []
     listed = [r for r in panel.reviewers if r.covers(locale, module)]
     experts = sum(1 for r in listed if r.role == "subject-expert")
@@ -197,10 +215,11 @@ def roster_gaps(panel: Panel, locale: str, module: str) -> list[RosterGap]:
 _REVIEWER_FIELDS = {
     "id": Field(str, required=True),
     "email": Field(str, required=True),
-    "languages": Field("list[str]", required=True),
+    "languages": Field("list[str]"),
     "modules": Field("list[str]"),
     "role": Field(str, required=True),
     "keys": Field("list[str]"),
+    "countries": Field("list[str]"),
 }
 _TIER_FIELDS = {
     "approvals": Field(int),
@@ -273,15 +292,31 @@ def parse_panel(text: str) -> Panel:
                 f"reviewer {rid}: role must be one of {', '.join(ROLES)}, not {role!r}", **where
             )
         languages = tuple(entry.get("languages", []))
-        if not languages:
-            raise EqualcityError(f"reviewer {rid}: list the languages they review", **where)
+        countries = tuple(entry.get("countries", []))
+        if role == "contact-verifier":
+            if not countries or any(not re.fullmatch(r"[A-Z]{2}|\*", c) for c in countries):
+                raise EqualcityError(
+                    f"{rid}: a contact verifier lists the countries whose contacts they check, "
+                    'as two-letter ISO codes in capitals: countries = ["LU"]',
+                    **where,
+                )
+        elif countries:
+            raise EqualcityError(
+                f"{rid}: only a contact verifier has countries (role {role!r})", **where
+            )
+        elif not languages:
+            raise EqualcityError(
+                f"reviewer {rid}: list the languages they "
+                f"{'translate' if role == 'translator' else 'review'}",
+                **where,
+            )
         for key in (rid, email.casefold()):
             if key in seen:
                 raise EqualcityError(f"reviewer {rid}: {key} appears twice", **where)
             seen[key] = rid
         modules = tuple(entry.get("modules", ["*"]))
         keys = _keys(entry, f"reviewer {rid}", text, where)
-        reviewers.append(Reviewer(rid, email, languages, modules, role, keys))
+        reviewers.append(Reviewer(rid, email, languages, modules, role, keys, countries))
     tiers = []
     for name, entry in (data.get("tiers") or {}).items():
         line = line_of(text, f"[tiers.{name}]")

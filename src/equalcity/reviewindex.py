@@ -86,6 +86,9 @@ class ReviewIndex:
     # locale → the commit that added each ledger line (None: not committed), by line - 1: where
     # the review page finds the English an earlier approval was given for.
     added: dict[str, list[str | None]] = field(default_factory=dict)
+    # The trusted roster in force at each commit (contact checks are judged against the one
+    # at their commit's parent, like decisions); empty outside git.
+    rosters: dict[str, Panel | None] = field(default_factory=dict)
 
     def ledger(self, locale: str) -> Ledger:
         """The judged ledger of ``locale`` (empty when it has none)."""
@@ -263,6 +266,9 @@ class _Builder:
         in_force = chain.in_force.get(head) if head else None
         trusted = self.roster(in_force) if in_force else None
         index = ReviewIndex(trusted or self.working, roster_problems=list(chain.ignored))
+        index.rosters = {
+            sha: self.roster(blob) if blob else None for sha, blob in chain.in_force.items()
+        }
         if trusted is None:
             index.roster_note = (
                 "no trusted roster: decisions cannot count until a roster is committed "

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import sshsig
 
 NAMESPACE = "git"  # git signs commits in this namespace; a signature for anything else is no vote
-_TRAILER = re.compile(r"^Reviewer:[ \t]*(\S+)[ \t]*$")
+# Who the service signed for: a reviewer's decision, a translator's upload, a contact check.
+TRAILERS = ("Reviewer", "Translator", "Verifier")
 KEY_TYPES = (
     "ssh-ed25519",
     "sk-ssh-ed25519@openssh.com",
@@ -92,16 +93,21 @@ def split_commit(raw: bytes) -> tuple[bytes, str | None, str]:
     return payload, armored, message.decode("utf-8", "replace")
 
 
-def trailers(message: str) -> tuple[str, ...]:
-    """The ids of ``Reviewer:`` trailers in the last paragraph of a commit message.
+def trailers(message: str, name: str = "Reviewer") -> tuple[str, ...]:
+    """The ids of ``name:`` trailers (``Reviewer``, ``Translator``, ``Verifier``) in the last
+    paragraph of a commit message.
 
     >>> trailers("review(fr): approve 2 entries\\n\\nReviewer: fr-lang-1\\n")
     ('fr-lang-1',)
+    >>> trailers("contacts(LU): helpline\\n\\nVerifier: lu-check-1\\n", "Verifier")
+    ('lu-check-1',)
     """
+    assert name in TRAILERS
+    pattern = re.compile(rf"^{name}:[ \t]*(\S+)[ \t]*$")
     paragraphs = [p for p in message.strip().split("\n\n") if p.strip()]
     if len(paragraphs) < 2:
         return ()
-    found = (_TRAILER.match(line) for line in paragraphs[-1].splitlines())
+    found = (pattern.match(line) for line in paragraphs[-1].splitlines())
     return tuple(m.group(1) for m in found if m)
 
 

@@ -13,6 +13,7 @@ from ..project import Project
 from ..release import DEFAULT_CACHE, plan, release_edition
 from ..release.notes import release_notes
 from ..snapshot import Snapshot
+from ..verification import contact_checks
 from .completion import editions as complete_editions
 
 
@@ -81,12 +82,14 @@ def command(
     snapshot = Snapshot.of(project)
     cache_dir = None if no_cache else (cache or project.root / DEFAULT_CACHE)
     blocked = 0
+    today = as_of.date() if as_of else dt.date.today()
     for item in plan(snapshot, editions, preview):
         label = f"{item.edition.id}{' (preview)' if item.preview else ''}"
         with click.progressbar(length=item.steps, label=label, file=sys.stderr) as bar:
             result = release_edition(
                 snapshot, item, out, cache_dir, bar.update, today=as_of.date() if as_of else None
             )
+        checks = [] if item.preview else contact_checks(snapshot, item.edition, today)
         if result.blockers:
             blocked += 1
             click.echo(
@@ -96,6 +99,7 @@ def command(
             click.echo(f"  {'gate':<9} {'where':<{width}}  what")
             for blocker in result.blockers:
                 click.echo(f"  {blocker.gate:<9} {blocker.where:<{width}}  {blocker.detail}")
+            _echo_checks(checks)
             continue
         assert result.folder is not None
         how = " (from cache)" if result.cached else ""
@@ -104,12 +108,20 @@ def command(
         click.echo(f"{item.edition.id}: {result.folder}{how}")
         if result.archive is not None:
             click.echo(f"  {result.archive}")
+        _echo_checks(checks)
     if blocked:
         click.echo(
             f"{blocked} edition{'s' if blocked > 1 else ''} blocked; fix the above, or build a "
             "preview with --preview"
         )
         raise FindingsError("")
+
+
+def _echo_checks(checks: list[tuple[str, str, bool]]) -> None:
+    if checks:
+        click.echo("  contact checks:")
+    for contact_id, what, counts in checks:
+        click.echo(f"    {contact_id}: {what}{'' if counts else ' (does not count)'}")
 
 
 @command.command("notes")

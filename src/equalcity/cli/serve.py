@@ -84,7 +84,9 @@ def command(
 
     With --public-url it is the whole panel's service instead: people sign in with passkeys
     ('equalcity serve invite ID' prints their link), decisions are commits signed with
-    --signing-key and pushed to --remote.
+    --signing-key and pushed to --remote. Translators (roster role 'translator') download and
+    upload PO files there, contact verifiers ('contact-verifier') record contact checks; each
+    becomes a commit signed the same way (docs/translating.md, docs/release.md).
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -218,7 +220,8 @@ def invite(project: Project, roster_id: str, state_dir: Path, public_url: str, d
 )
 @click.pass_obj
 def revoke(project: Project, roster_id: str, state_dir: Path) -> None:
-    """Sign ROSTER_ID out everywhere and remove their passkeys and open invitations."""
+    """Sign ROSTER_ID out everywhere and remove their passkeys, open invitations and personal
+    tokens."""
     sessions, keys, invitations = _state(project, state_dir).revoke(roster_id)
     click.echo(
         f"{roster_id}: {sessions} sessions ended, {keys} passkeys and {invitations} open "

@@ -7,6 +7,7 @@ line in the notes saying so, never silently left out.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +18,7 @@ from ..gitrepo import open_repo, require_history, resolve_commit
 from ..glossary import Concept, Glossary, LanguageTerms
 from ..project import Project
 from ..snapshot import Snapshot
+from ..verification import describe, trusted
 
 STATUSES = ("preferred", "admitted", "forbidden")
 
@@ -128,6 +130,7 @@ def _glossary(old: Snapshot, new: Snapshot, language: str) -> list[str]:
 
 def _contacts(old: Snapshot, new: Snapshot, edition: Edition) -> list[str]:
     lines = ["### Contacts"]
+    checked = trusted(Snapshot.of(new.project), edition, dt.date.today())
     for path in edition.contact_files():
         sides: list[dict[str, dict[str, Any]]] = []
         for snapshot in (old, new):
@@ -150,6 +153,10 @@ def _contacts(old: Snapshot, new: Snapshot, edition: Edition) -> list[str]:
                 names = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
                 changes = ", ".join(f"{k} {a.get(k, '')!s} → {b.get(k, '')!s}" for k in names)
                 lines.append(f"- {contact} ({path}): {changes}")
+            found = checked.get(contact)
+            if b is not None and "verified" in b and found and found[0].origin == path:
+                status = f"does not count: {found[1]}" if found[1] else "counts for the gate"
+                lines.append(f"  - {describe(found[0])}; {status}")
     return lines if len(lines) > 1 else [*lines, "- no change"]
 
 

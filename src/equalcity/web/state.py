@@ -82,8 +82,30 @@ MIGRATIONS: tuple[str, ...] = (
         detail TEXT NOT NULL
     );
     """,
+    # 2: translators' personal tokens (for curl) and uploads waiting for their confirmation
+    """
+    CREATE TABLE token (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        secret_hash TEXT NOT NULL UNIQUE,
+        roster_id TEXT NOT NULL,
+        label TEXT NOT NULL,
+        created REAL NOT NULL,
+        last_used REAL
+    );
+    CREATE INDEX token_roster ON token(roster_id);
+    CREATE TABLE pending_upload (
+        id_hash TEXT PRIMARY KEY,
+        roster_id TEXT NOT NULL,
+        locale TEXT NOT NULL,
+        module TEXT NOT NULL,
+        files BLOB NOT NULL,
+        expires REAL NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+TOKEN_PREFIX = "eqc_"  # so a leaked token is recognisable (secret scanners, logs)
+UPLOAD_SECONDS = 3600
 
 
 def digest(secret: str) -> str:
@@ -323,13 +345,17 @@ class State:
         return bytes(row[0]) if row else secrets.token_bytes(32)
 
     def revoke(self, roster_id: str) -> tuple[int, int, int]:
-        """Remove a person's sessions, passkeys and open invitations; returns how many of each."""
+        """Remove a person's sessions, passkeys and open invitations (and personal tokens);
+        returns how many sessions, passkeys and invitations."""
         with self._transaction() as db:
             sessions = db.execute("DELETE FROM session WHERE roster_id = ?", (roster_id,)).rowcount
             keys = db.execute("DELETE FROM passkey WHERE roster_id = ?", (roster_id,)).rowcount
             invitations = db.execute(
                 "DELETE FROM invitation WHERE roster_id = ? AND used IS NULL", (roster_id,)
             ).rowcount
+            # A translator's personal tokens and waiting uploads end with their access.
+            db.execute("DELETE FROM token WHERE roster_id = ?", (roster_id,))
+            db.execute("DELETE FROM pending_upload WHERE roster_id = ?", (roster_id,))
             db.execute(
                 "INSERT INTO audit(at, ip, roster_id, event, detail) VALUES (?, '', ?, ?, ?)",
                 (
@@ -390,3 +416,79 @@ class State:
     def end_sessions(self, roster_id: str) -> int:
         with self._transaction() as db:
             return int(db.execute("DELETE FROM session WHERE roster_id = ?", (roster_id,)).rowcount)
+
+    # -- translators' personal tokens and pending uploads ------------------------------------
+
+    def new_token(self, roster_id: str, label: str) -> str:
+        """A personal token for scripts (shown once; only its hash is stored)."""
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO token(secret_hash, roster_id, label, created) VALUES (?, ?, ?, ?)",
+                (digest(token), roster_id, label, self.clock()),
+            )
+            db.execute(
+                "INSERT INTO audit(at, ip, roster_id, event, detail) VALUES (?, '', ?, ?, ?)",
+                (self.clock(), roster_id, "token created", label),
+            )
+        return token
+
+    def token_owner(self, token: str) -> str | None:
+        """The roster id a personal token belongs to (None: unknown or revoked)."""
+        if not token.startswith(TOKEN_PREFIX):
+            return None
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT id, roster_id FROM token WHERE secret_hash = ?", (digest(token),)
+            ).fetchone()
+            if row is not None:
+                db.execute("UPDATE token SET last_used = ? WHERE id = ?", (self.clock(), row[0]))
+        return str(row[1]) if row else None
+
+    def tokens(self, roster_id: str) -> list[tuple[int, str, float, float | None]]:
+        """(id, label, created, last used) of a person's tokens."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT id, label, created, last_used FROM token WHERE roster_id = ? ORDER BY id",
+                (roster_id,),
+            ).fetchall()
+        return [(int(r[0]), str(r[1]), float(r[2]), r[3]) for r in rows]
+
+    def revoke_token(self, roster_id: str, token_id: int) -> bool:
+        with self._transaction() as db:
+            gone = db.execute(
+                "DELETE FROM token WHERE id = ? AND roster_id = ?", (token_id, roster_id)
+            ).rowcount
+            if gone:
+                db.execute(
+                    "INSERT INTO audit(at, ip, roster_id, event, detail) VALUES (?, '', ?, ?, ?)",
+                    (self.clock(), roster_id, "token revoked", str(token_id)),
+                )
+        return bool(gone)
+
+    def keep_upload(self, roster_id: str, locale: str, module: str, files: bytes) -> str:
+        """Keep an upload until its translator confirms it; returns its secret id."""
+        upload = secrets.token_urlsafe(24)
+        now = self.clock()
+        with self._transaction() as db:
+            db.execute("DELETE FROM pending_upload WHERE expires < ?", (now,))
+            db.execute(
+                "INSERT INTO pending_upload(id_hash, roster_id, locale, module, files, expires) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (digest(upload), roster_id, locale, module, files, now + UPLOAD_SECONDS),
+            )
+        return upload
+
+    def pending_upload(self, upload: str, roster_id: str) -> tuple[str, str, bytes] | None:
+        """(locale, module, files) of a live upload of ``roster_id`` (None for anyone else's)."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT locale, module, files FROM pending_upload WHERE id_hash = ? "
+                "AND roster_id = ? AND expires > ?",
+                (digest(upload), roster_id, self.clock()),
+            ).fetchone()
+        return (str(row[0]), str(row[1]), bytes(row[2])) if row else None
+
+    def drop_upload(self, upload: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM pending_upload WHERE id_hash = ?", (digest(upload),))

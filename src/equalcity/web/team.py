@@ -44,7 +44,7 @@ from ..reviewflow import Ask
 from ..reviewindex import panel_in_force
 from ..snapshot import Snapshot
 from ..sync import Sync
-from . import passkeys
+from . import passkeys, translate, verify
 from .app import PageError, PanelApp, _one, _who, answer, read_body
 from .i18n import CURRENT, ENGLISH, current
 from .security import CONTENT_SECURITY_POLICY, HEADERS, Session
@@ -147,7 +147,7 @@ class TeamApp(PanelApp):
         signed_in = self._guard
         public = self._public
         return [
-            Route("/", signed_in(self.home), methods=["GET"]),
+            Route("/", signed_in(self.start), methods=["GET"]),
             Route("/review", signed_in(self.pick), methods=["GET"]),
             Route("/review/{locale}/{module}", signed_in(self.review), methods=["GET"]),
             Route("/review/{locale}/{module}", signed_in(self.record), methods=["POST"]),
@@ -164,7 +164,18 @@ class TeamApp(PanelApp):
             Route("/invite/{token}/register", public(self.invite_register), methods=["POST"]),
             Route("/language", public(self.choose_language), methods=["GET"]),
             Route("/static/{name}", self.static, methods=["GET"]),
+            *translate.routes(self),
+            *verify.routes(self),
         ]
+
+    async def start(self, request: Request, session: Session) -> Response:
+        """The first page after sign-in: translators and verifiers go to their own work."""
+        role = session.reviewer.role if session.reviewer else ""
+        if role == "translator":
+            return RedirectResponse("/translate", status_code=303)
+        if role == "contact-verifier":
+            return RedirectResponse("/verify", status_code=303)
+        return await self.home(request, session)
 
     def _headers(self, response: Response) -> Response:
         response.headers.update(TEAM_HEADERS)

@@ -1,0 +1,163 @@
+"""The contact verifiers' pages of the shared service: an edition's contacts with their last
+check, and a form to record a new one (``verification.record``: one commit signed by the
+service with a ``Verifier:`` trailer, pushed).
+
+Only the roster's contact verifiers, for the countries it gives them, may record (403
+otherwise); the form says what was confirmed and how, never who: that is the signed-in person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ..editions import CONFIRMABLE, METHODS, Edition, load_release
+from ..errors import EqualcityError
+from ..review import Reviewer
+from ..snapshot import Snapshot
+from ..verification import ROLE, Check, describe, record, trusted
+from .app import MAX_FORM_BYTES, PageError, read_body
+from .security import Session
+from .templating import render
+
+if TYPE_CHECKING:
+    from .team import TeamApp
+
+NOT_A_VERIFIER = (
+    "only contact verifiers may record contact checks (workflows/panel.toml gives people the "
+    "contact-verifier role and their countries)"
+)
+
+
+def routes(app: TeamApp) -> list[Route]:
+    pages = Verifying(app)
+    signed_in = app._guard
+    return [
+        Route("/verify", signed_in(pages.overview), methods=["GET"]),
+        Route("/verify/{edition}", signed_in(pages.edition), methods=["GET"]),
+        Route("/verify/{edition}/{contact}", signed_in(pages.record), methods=["POST"]),
+    ]
+
+
+def may_verify(person: Reviewer, edition: Edition) -> bool:
+    """Whether ``person`` may record checks for ``edition``'s contacts (an edition without a
+    country: any contact verifier)."""
+    return person.role == ROLE and (not edition.country or person.verifies(edition.country))
+
+
+class Verifying:
+    def __init__(self, app: TeamApp) -> None:
+        self.app = app
+
+    def verifier(self, session: Session) -> Reviewer:
+        person = session.reviewer
+        if person is None or person.role != ROLE:
+            raise PageError(403, NOT_A_VERIFIER)
+        return person
+
+    def _edition(self, person: Reviewer, edition_id: str) -> Edition:
+        try:
+            edition = load_release(self.app.project).edition(edition_id)
+        except EqualcityError:
+            raise PageError(404, f"no edition {edition_id!r}") from None
+        if not may_verify(person, edition):
+            raise PageError(
+                403,
+                f"{person.id} does not verify contacts for {edition.country} "
+                "(workflows/panel.toml lists their countries)",
+            )
+        return edition
+
+    async def overview(self, request: Request, session: Session) -> Response:
+        person = self.verifier(session)
+        editions = [e for e in load_release(self.app.project).editions if may_verify(person, e)]
+        html = render(
+            "verify.html",
+            inline=False,
+            who="",  # the page says who; the header's "Reviewing as" is for reviewers
+            person=person,
+            editions=editions,
+            edition=None,
+            rows=[],
+            csrf=session.csrf,
+            flash=_take(session),
+            methods=METHODS,
+            confirmable=CONFIRMABLE,
+        )
+        return HTMLResponse(html)
+
+    async def edition(self, request: Request, session: Session) -> Response:
+        person = self.verifier(session)
+        edition = self._edition(person, request.path_params["edition"])
+        html = await run_in_threadpool(self._edition_page, person, edition, session)
+        return HTMLResponse(html)
+
+    def _edition_page(self, person: Reviewer, edition: Edition, session: Session) -> str:
+        self.app.before_page()
+        judged = trusted(Snapshot.of(self.app.project), edition, dt.date.today())
+        rows = [
+            (contact, describe(contact), problem)
+            for _id, (contact, problem) in sorted(judged.items())
+        ]
+        return render(
+            "verify.html",
+            inline=False,
+            who="",  # the page says who; the header's "Reviewing as" is for reviewers
+            person=person,
+            editions=[],
+            edition=edition,
+            rows=rows,
+            csrf=session.csrf,
+            flash=_take(session),
+            methods=METHODS,
+            confirmable=CONFIRMABLE,
+            url=f"/verify/{quote(edition.id, safe='')}",
+        )
+
+    async def record(self, request: Request, session: Session) -> Response:
+        body = await read_body(
+            request,
+            "application/x-www-form-urlencoded",
+            MAX_FORM_BYTES,
+            PageError(400, "send the contacts page's form"),
+            PageError(400, "the form is too large"),
+        )
+        form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+        if not session.csrf or form.get("csrf", [""])[-1] != session.csrf:
+            raise PageError(403, "this form did not come from your page; reload and try again")
+        person = self.verifier(session)
+        edition = self._edition(person, request.path_params["edition"])
+        contact_id = request.path_params["contact"]
+        check = Check(
+            tuple(form.get("what", [])),
+            form.get("method", [""])[-1],
+            form.get("url", [""])[-1].strip(),
+        )
+        service = self.app.service
+        assert service is not None
+        sha = await run_in_threadpool(
+            record, self.app.project, edition, contact_id, person, check, service
+        )
+        await run_in_threadpool(
+            self.app.db.audit,
+            "contact checked",
+            roster_id=person.id,
+            detail=f"{edition.id} {contact_id} {sha[:12]}",
+        )
+        await run_in_threadpool(self.app.after_decision, sha)
+        session.flash.append(
+            f"Recorded: you checked {contact_id} ({check.method}: {', '.join(check.what)})."
+        )
+        return RedirectResponse(f"/verify/{quote(edition.id, safe='')}", status_code=303)
+
+
+def _take(session: Session) -> list[str]:
+    flash = list(session.flash)
+    session.flash[:] = []
+    return flash
