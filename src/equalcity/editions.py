@@ -26,6 +26,7 @@ from .fs import read_text, read_toml
 from .project import Project
 from .review import review_state
 from .reviewindex import review_index
+from .uitext import DASHBOARD
 
 CONFIG = "workflows/release.toml"
 SOURCE_CONTACTS = "source/contacts.toml"
@@ -383,6 +384,13 @@ class Blocker:
     gate: str  # "check" | "coverage" | "contact" | "tree"
     where: str
     detail: str
+    # The same in parts, for pages in other languages: a key of the dashboard's UI catalogue
+    # (source/ui/dashboard.md) and the values it names; JSON gives lists, hence the tuples.
+    reason: str = ""
+    values: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", tuple((k, v) for k, v in self.values))
 
 
 @dataclass
@@ -402,6 +410,8 @@ def coverage(project: Project, language: str) -> Coverage:
     panel, ledger = index.panel, index.ledger(language)
     result = Coverage()
     for doc in project.documents():
+        if doc == DASHBOARD:  # the team's status page: in no bundle, so it gates none
+            continue
         path = project.po_path(language, doc)
         total = approved = 0
         if path.exists():
@@ -431,7 +441,15 @@ def contact_blockers(
     for contact_id in sorted(used):
         if contact_id not in judged:
             where = "{}:{}".format(*used[contact_id])
-            out.append(Blocker("contact", where, f"{contact_id}: not defined in any contacts file"))
+            out.append(
+                Blocker(
+                    "contact",
+                    where,
+                    f"{contact_id}: not defined in any contacts file",
+                    "blocker_undefined",
+                    (("contact", contact_id),),
+                )
+            )
             continue
         contact, problem = judged[contact_id]
         if problem:
@@ -447,19 +465,45 @@ def content_blockers(project: Project, edition: Edition) -> list[Blocker]:
 
     findings = run_checks(project, release_inputs(project, edition, existing=True))
     errors = [f for f in findings if f.severity == "error"]
-    out = [Blocker("check", f"{f.path}:{f.line}", f"{f.check}: {f.message}") for f in errors[:20]]
+    out = [
+        Blocker(
+            "check",
+            f"{f.path}:{f.line}",
+            f"{f.check}: {f.message}",
+            "blocker_check",
+            (("check", f.check), ("message", f.message)),
+        )
+        for f in errors[:20]
+    ]
     if len(errors) > 20:
-        out.append(Blocker("check", "…", f"{len(errors) - 20} more errors; run 'equalcity check'"))
+        more = str(len(errors) - 20)
+        out.append(
+            Blocker(
+                "check",
+                "…",
+                f"{more} more errors; run 'equalcity check'",
+                "blocker_more_errors",
+                (("count", more), ("command", "equalcity check")),
+            )
+        )
     cover = coverage(project, edition.language)
     if cover.share < edition.min_coverage:
         short = [f"{doc} {a}/{t}" for doc, (a, t) in cover.per_document.items() if a < t]
-        listed = f"; short: {', '.join(short[:4])}{', …' if len(short) > 4 else ''}"
+        documents = f"{', '.join(short[:4])}{', …' if len(short) > 4 else ''}"
         out.append(
             Blocker(
                 "coverage",
                 f"locales/{edition.language}/",
                 f"{cover.share:.1%} of strings approved ({cover.approved}/{cover.strings}), "
-                f"needs {edition.min_coverage:.0%}{listed if short else ''}",
+                f"needs {edition.min_coverage:.0%}{f'; short: {documents}' if short else ''}",
+                "blocker_coverage",
+                (
+                    ("share", f"{cover.share:.1%}"),
+                    ("approved", str(cover.approved)),
+                    ("strings", str(cover.strings)),
+                    ("needed", f"{edition.min_coverage:.0%}"),
+                    ("documents", documents),
+                ),
             )
         )
     return out
@@ -470,7 +514,9 @@ def current_blockers(
 ) -> list[Blocker]:
     """The blockers that also depend on the day and the working tree: contacts, commits."""
     out = contact_blockers(project, edition, today, used_contacts(project))
-    out += [Blocker("tree", p, "uncommitted change; commit it first") for p in dirty]
+    out += [
+        Blocker("tree", p, "uncommitted change; commit it first", "blocker_tree") for p in dirty
+    ]
     return out
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..dashboard import collect, render_html
+from ..dashboard import collect, labels, render_html
 from ..fs import write_atomic
 from ..project import Project
 from ..status import STATES, Row, compute
@@ -45,10 +45,24 @@ from .errors import reports_errors
     type=click.IntRange(1, 520),
     help="html: how many weeks of git history the trend shows.",
 )
+@click.option(
+    "--ui-locale",
+    "ui_locale",
+    default="en",
+    show_default=True,
+    help="html: the page's own text in this language (locales/L/ui/dashboard.po: translations "
+    "waiting for review included, English where there is none); Arabic pages read right to left.",
+    shell_complete=languages,
+)
 @click.pass_obj
 @reports_errors
 def command(
-    project: Project, locales: tuple[str, ...], fmt: str, out: Path | None, weeks: int
+    project: Project,
+    locales: tuple[str, ...],
+    fmt: str,
+    out: Path | None,
+    weeks: int,
+    ui_locale: str,
 ) -> None:
     """Per language × module: strings and source words untranslated, fuzzy, translated (waiting
     for review), unverified (approvals that do not count: unsigned, or not signed with the
@@ -60,8 +74,14 @@ def command(
     strings are blocked, and a note under the table says why (json: roster_gaps).
     """
     names = [project.locale(code) for code in locales] or None
+    text_in = page = None
+    if ui_locale != "en":
+        from ..web.i18n import Catalogues
+
+        text_in = labels(project, project.locale(ui_locale))
+        page = Catalogues(project).texts(text_in.language)  # the skip link, the header
     if fmt == "html":
-        text = render_html(collect(project, weeks=weeks, locales=names))
+        text = render_html(collect(project, weeks=weeks, locales=names), text=text_in, page=page)
     elif fmt == "json":
         rows = compute(project, names)
         text = json.dumps([row.as_dict() for row in rows], indent=2, ensure_ascii=False) + "\n"

@@ -11,16 +11,13 @@ the templates may use.
 
 from __future__ import annotations
 
-import re
-
-from ..catalog import Message
 from ..editions import Edition
-from ..fs import read_text
-from ..markdown import extract
 from ..project import Document, Project
+from ..uitext import load_labels, parse_catalogue
+
+__all__ = ["CATALOGUE", "ENGLISH", "labels", "parse_catalogue"]
 
 CATALOGUE = Document("ui", "page-furniture")
-_KEY = re.compile(r"<!--\s*ui:\s*([a-z0-9_]+)\s*-->")
 
 ENGLISH: dict[str, str] = {
     "skip": "Skip to content",
@@ -61,46 +58,7 @@ ENGLISH: dict[str, str] = {
 }
 
 
-def parse_catalogue(text: str) -> dict[str, str]:
-    """KEY → English label, from the catalogue's Markdown.
-
-    >>> parse_catalogue("# UI\\n\\n<!-- ui: home -->\\nHome\\n")
-    {'home': 'Home'}
-    """
-    keys: dict[int, str] = {}
-    lines = text.split("\n")
-    for number, line in enumerate(lines, start=1):
-        match = _KEY.fullmatch(line.strip())
-        if match:
-            keys[number + 1] = match.group(1)  # the label is the next line's paragraph
-    return {keys[s.line]: s.msgid for s in extract(text) if s.line in keys}
-
-
 def labels(project: Project, edition: Edition, preview: bool) -> dict[str, str]:
     """The edition's labels: a translation the panel approved (in previews, any translation
     that is not fuzzy), otherwise English."""
-    from .content import LanguageStrings  # content imports this module's users
-
-    path = project.source_path(CATALOGUE)
-    if not path.exists():
-        return dict(ENGLISH)
-    english = {**ENGLISH, **parse_catalogue(read_text(path, project.rel(path)))}
-    if edition.language == "en":
-        return english
-    from ..review import load_panel
-
-    strings = LanguageStrings(project, edition.language, load_panel(project.root))
-    catalog = strings.catalog(CATALOGUE)
-    entries: dict[str, Message] = {
-        m.msgid: m for m in catalog.active if m.msgid and m.msgctxt is None
-    }
-    out = {}
-    for key, msgid in english.items():
-        message = entries.get(msgid)
-        text = msgid
-        if message is not None and message.translated:
-            state, _ = strings.review(message, CATALOGUE)
-            if state == "approved" or preview:
-                text = message.msgstr
-        out[key] = text
-    return out
+    return dict(load_labels(project, CATALOGUE, ENGLISH, edition.language, unapproved=preview).text)
