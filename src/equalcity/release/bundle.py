@@ -40,6 +40,7 @@ from ..fs import write_atomic
 from ..gitrepo import open_repo, require_history
 from ..project import Document, Project
 from . import cards as cards_
+from . import fold
 from . import html as html_
 from .content import DocumentText, LanguageStrings, document_text
 from .pdf import render_job
@@ -352,6 +353,10 @@ def build(
     for (name, _), (data, was_cached) in zip(print_pages, pdfs, strict=True):
         files[name] = data
         result.pdfs_cached += was_cached
+    # The wallet card for paper: the A6 pages imposed on A4 sheets that fold into a booklet.
+    files["pdf/referral-card-a6-fold.pdf"] = fold.impose(
+        files["pdf/referral-card-a6.pdf"], rtl=html_.direction(language) == "rtl"
+    )
     result.documents = [texts[doc.id].as_manifest() for doc in order]
     manifest = _manifest(project, release, edition, preview, commit, result.documents, contacts)
     files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()

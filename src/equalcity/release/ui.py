@@ -55,6 +55,10 @@ ENGLISH: dict[str, str] = {
     "specialist": "Specialist services",
     "card_a4": "Referral card, A4 (PDF)",
     "card_a6": "Wallet card, A6 (PDF)",
+    "card_fold": "Wallet card to print and fold, A4 (PDF)",
+    "card_fold_how": "To make the wallet card: print the sheets on A4 at actual size, on one side "
+    "only. Fold each sheet in half with the top half behind, then in half again like a book. If "
+    "there are two sheets, slip the second inside the first.",
 }
 
 
