@@ -544,6 +544,20 @@ def test_the_wallet_card_folds_into_a_booklet_in_reading_order(site: Path, tmp_p
         sheets[0].save(SCREENSHOTS / f"referral-card-{edition}-a6-fold.png")
 
 
+def test_pdf_marks_are_dotted_strokes_not_dots(site: Path) -> None:
+    """The dotted rule under unapproved text is one dashed stroke per line in the bundle's PDFs
+    (WeasyPrint draws a one-sided dotted border as a clipped circle per dot: a 6 MB module PDF
+    that took 20 s to render)."""
+    from pypdf import PdfReader
+
+    for edition in EDITIONS:
+        pdf = site / edition / "pdf/01-introduction.pdf"
+        content = PdfReader(pdf).pages[1].get_contents().get_data()  # type: ignore[union-attr]
+        assert re.search(rb"\[0 [\d.]+\] 0 d", content), edition  # a dotted dash pattern
+        assert len(content) < 200_000, (edition, len(content))
+        assert pdf.stat().st_size < 1_000_000, (edition, pdf.stat().st_size)
+
+
 def test_pdf_running_head_uses_the_body_font(site: Path) -> None:
     for edition in EDITIONS:
         fonts = subprocess.run(
