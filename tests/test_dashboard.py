@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import json
 import re
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -390,6 +391,13 @@ def test_a_label_that_loses_a_value_stays_english_and_the_dashboard_gates_no_rel
         {"Translation status": "حالة الترجمة", "{share} approved": "المعتمَد {shar}"},
     )
     repo.commit_all("Dashboard in Arabic")
+    # The label is a Python brace format for gettext too: msgfmt --check names the lost value.
+    checked = subprocess.run(
+        ["msgfmt", "--check", "-o", "/dev/null", str(repo.root / "locales/ar/ui/dashboard.po")],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode != 0 and "shar" in checked.stderr, checked.stderr
     text = labels(Project(repo.root), "ar")
     assert text("title") == "حالة الترجمة" and not text.is_english("title")
     assert text("bar_value", share="0%") == "0% approved" and text.is_english("bar_value")

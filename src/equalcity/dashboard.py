@@ -64,8 +64,8 @@ ENGLISH: dict[str, str] = {
     "no_translations": "No translations yet: create a language with {command}.",
     "bars_note": (
         "Each bar shows the share of the module's source words in each state. The figure after "
-        "it is the share approved by the panel (rounded down: 100% only when every word is "
-        "approved)."
+        "it is the share approved by the panel (rounded down: it shows 100% when every word is "
+        "approved, and not before)."
     ),
     "legend": "Legend",
     "state_untranslated": "untranslated",
