@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import json
 import re
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from equalcity.dashboard import (
     BAR_WIDTH,
     collect,
     group_blockers,
+    labels,
     nice_ceiling,
     percent,
     render_html,
@@ -285,3 +287,125 @@ def test_the_dashboard_says_what_blocks_each_edition(tmp_path: Path) -> None:
     assert collect(project).releases.note.startswith(
         "The editions cannot be read: workflows/release.toml:1: "
     )
+
+
+ROOT = Path(__file__).resolve().parent.parent
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+class Text(HTMLParser):
+    """The text a reader meets (text nodes, and the attributes a screen reader says), except
+    code and what the page marks as English (the tool's own messages)."""
+
+    SAID = ("aria-label", "title", "alt")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, bool]] = []
+        self.parts: list[str] = []
+
+    def skipping(self) -> bool:
+        return any(skip for _, skip in self.stack)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        skip = tag in ("code", "style", "script") or values.get("lang") == "en"
+        if tag not in ("meta", "link", "input", "br", "img", "hr"):
+            self.stack.append((tag, skip))
+        if not (skip or self.skipping()):
+            self.parts += [values[name] for name in self.SAID if name in values]
+
+    def handle_endtag(self, tag: str) -> None:
+        if any(open_tag == tag for open_tag, _ in self.stack):
+            while self.stack.pop()[0] != tag:
+                pass
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping():
+            self.parts.append(data)
+
+
+def test_the_dashboard_speaks_arabic_from_its_ui_catalogue(tmp_path: Path) -> None:
+    """``status --format html --ui-locale ar`` with the repository's own catalogues and Arabic
+    translations: right to left, and no English left but names and ids."""
+    repo = build(tmp_path / "toolbox")
+    for name in (
+        "source/ui/dashboard.md",
+        "locales/ar/ui/dashboard.po",
+        "source/ui/review-page.md",  # the words around it: skip link, header
+        "locales/ar/ui/review-page.po",
+    ):
+        (repo.root / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo.root / name).write_bytes((ROOT / name).read_bytes())
+    repo("extract")
+    (repo.root / "workflows/release.toml").write_text(RELEASE, encoding="utf-8")
+    repo.commit_all("Dashboard catalogue, editions")
+    fr_po = repo.root / "locales/fr/01-test/module.po"
+    fr_po.write_text(fr_po.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # uncommitted
+    page_file = tmp_path / "ar.html"
+    repo("status", "--format", "html", "--ui-locale", "ar", "--out", str(page_file))
+    page = page_file.read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in page
+    text = Text()
+    text.feed(page)
+    said = " ".join(text.parts)
+    assert "حالة الترجمة" in said and "ما يعيق نشر كل طبعة" in said
+    # Names and ids: languages, modules, documents, editions, files, contacts, tiers, the
+    # tool's name and the time zone of the generation time.
+    ids = {
+        "equalcity", "UTC", "ar", "fr", "LU", "test", "module", "locales", "toml", "po",
+        "workflows", "panel", "emergency", "high", "ui", "dashboard", "review", "page",
+    }  # fmt: skip
+    english = sorted(set(LATIN_WORD.findall(said)) - ids)
+    assert english == [], english
+    # Everything the page has to say was said (the sections a blocker, a roster gap and the
+    # trend bring), each time in Arabic.
+    arabic = labels(Project(ROOT), "ar")
+    for key in ("roster", "releases", "trend", "progress", "details", "blocker_tree"):
+        assert arabic.text[key] in said and arabic.text[key] != arabic.english[key], key
+    # The same page in English is the English page of before.
+    english_page = render_html(collect(Project(repo.root)))
+    assert '<html lang="en" dir="ltr">' in english_page
+    assert "What blocks each edition&#39;s release" in english_page
+
+
+def test_a_label_that_loses_a_value_stays_english_and_the_dashboard_gates_no_release(
+    tmp_path: Path,
+) -> None:
+    from equalcity.editions import coverage
+
+    from .sites import fill
+
+    repo = build(tmp_path / "toolbox")
+    catalogue = repo.root / "source/ui/dashboard.md"
+    catalogue.parent.mkdir()
+    catalogue.write_text(
+        "# Dashboard\n\n<!-- ui: title -->\nTranslation status\n\n"
+        "<!-- ui: bar_value -->\n{share} approved\n",
+        encoding="utf-8",
+    )
+    repo("extract")
+    repo("update")
+    # "{shar}": a typo the page would print as it is, or in place of nothing
+    fill(
+        repo.root / "locales/ar/ui/dashboard.po",
+        {"Translation status": "حالة الترجمة", "{share} approved": "المعتمَد {shar}"},
+    )
+    repo.commit_all("Dashboard in Arabic")
+    # The label is a Python brace format for gettext too: msgfmt --check names the lost value.
+    checked = subprocess.run(
+        ["msgfmt", "--check", "-o", "/dev/null", str(repo.root / "locales/ar/ui/dashboard.po")],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode != 0 and "shar" in checked.stderr, checked.stderr
+    text = labels(Project(repo.root), "ar")
+    assert text("title") == "حالة الترجمة" and not text.is_english("title")
+    assert text("bar_value", share="0%") == "0% approved" and text.is_english("bar_value")
+    assert (text.approved, text.total) == (0, len(text.english))
+    page = render_html(collect(Project(repo.root), releases=False), text=text)
+    # a label this small catalogue lacks is English, and says so to a screen reader
+    assert '<span lang="en" dir="ltr">Progress by language and module</span>' in page
+    assert ">0% approved</text>" in page
+    # The team's page is in no bundle: its strings count for no edition's coverage.
+    assert set(coverage(Project(repo.root), "ar").per_document) == {SITE_DOC}

@@ -155,6 +155,7 @@ def test_checksums_and_zip_cover_the_bundle(built: Toolbox) -> None:
         "html/referral-card.html",
         "pdf/referral-card-a4.pdf",
         "pdf/referral-card-a6.pdf",
+        "pdf/referral-card-a6-fold.pdf",
     }
     for name, digest in listed.items():
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest

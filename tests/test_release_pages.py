@@ -459,6 +459,105 @@ def test_referral_card_pdfs(site: Path, tmp_path: Path) -> None:
         shutil.copy(image, SCREENSHOTS / f"referral-card-{edition}-a4.png")
 
 
+def test_the_wallet_card_folds_into_a_booklet_in_reading_order(site: Path, tmp_path: Path) -> None:
+    """The A6 pages imposed on A4 sheets: each panel of each sheet, cut out of the printed sheet
+    (turned back where the fold turns it), looks most like the card page the fold puts there
+    and in the right way up; panels past the card's end are blank."""
+    from PIL import Image, ImageChops, ImageStat
+
+    from equalcity.release.fold import A4, LEFT_TO_RIGHT, RIGHT_TO_LEFT, sheet_pages
+
+    dpi = 40
+    scale = dpi / 72
+
+    def rasters(pdf: Path, name: str) -> list[Image.Image]:
+        subprocess.run(
+            ["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(tmp_path / name)], check=True
+        )
+        return [Image.open(p).convert("L") for p in sorted(tmp_path.glob(f"{name}-*.png"))]
+
+    def ink_map(image: Image.Image) -> Image.Image:
+        # where the ink is, in 5 mm squares: immune to the half-pixel shifts of a turned page
+        return image.resize((21, 30), Image.Resampling.BOX)
+
+    for edition in EDITIONS:
+        folded = site / edition / "pdf/referral-card-a6-fold.pdf"
+        info = subprocess.run(["pdfinfo", str(folded)], capture_output=True, text=True).stdout
+        assert "Page size:       595.276 x 841.89 pts (A4)" in info, info
+        cards = rasters(site / edition / "pdf/referral-card-a6.pdf", f"{edition}-a6")
+        sheets = rasters(folded, f"{edition}-sheet")
+        layout = sheet_pages(len(cards))
+        assert len(sheets) == len(layout) == -(-len(cards) // 4), edition
+        slots = RIGHT_TO_LEFT if edition == "ar" else LEFT_TO_RIGHT
+        info = subprocess.run(
+            ["pdfinfo", str(site / edition / "pdf/referral-card-a6.pdf")],
+            capture_output=True,
+            text=True,
+        ).stdout
+        width, height = (float(v) for v in re.findall(r"Page size:\s+([\d.]+) x ([\d.]+)", info)[0])
+        for n, (sheet, numbers) in enumerate(zip(sheets, layout, strict=True)):
+            for slot, number in zip(slots, numbers, strict=True):
+                # the panel in points, from the sheet's top left corner (the fold lines are the
+                # sheet's middle lines)
+                left = A4[0] / 2 + (slot.column - 1) * width
+                top = A4[1] / 2 - slot.row * height
+                panel = sheet.crop(
+                    (
+                        round(left * scale),
+                        round(top * scale),
+                        round((left + width) * scale),
+                        round((top + height) * scale),
+                    )
+                )
+                panel = panel.rotate(180) if slot.turned else panel
+                if number >= len(cards):
+                    assert panel.getextrema() == (255, 255), (edition, n, slot)
+                    continue
+                distances = {
+                    (page, turn): ImageStat.Stat(
+                        ImageChops.difference(ink_map(panel), ink_map(card.rotate(turn)))
+                    ).mean[0]
+                    for page, card in enumerate(cards)
+                    for turn in (0, 180)
+                }
+                assert min(distances, key=distances.__getitem__) == (number, 0), (
+                    edition,
+                    n,
+                    slot,
+                    sorted(distances.items(), key=lambda item: item[1])[:3],
+                )
+        # The text is there as text: the front cover's panel says the card's title.
+        front = slots[0]
+        text = subprocess.run(
+            [
+                *("pdftotext", "-f", "1", "-l", "1", "-r", "72"),
+                *("-x", str(round(A4[0] / 2)) if front.column else "0"),
+                *("-y", str(round(A4[1] / 2)), "-W", "297", "-H", "420"),
+                *(str(folded), "-"),
+            ],
+            capture_output=True,
+            text=True,
+        ).stdout
+        assert edition in text, (edition, text)  # the title's edition and date
+        assert label(LANGUAGE[edition], "card") in text or edition == "ar", (edition, text)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        sheets[0].save(SCREENSHOTS / f"referral-card-{edition}-a6-fold.png")
+
+
+def test_pdf_marks_are_dotted_strokes_not_dots(site: Path) -> None:
+    """The dotted rule under unapproved text is one dashed stroke per line in the bundle's PDFs
+    (WeasyPrint draws a one-sided dotted border as a clipped circle per dot: a 6 MB module PDF
+    that took 20 s to render)."""
+    from pypdf import PdfReader
+
+    for edition in EDITIONS:
+        pdf = site / edition / "pdf/01-introduction.pdf"
+        content = PdfReader(pdf).pages[1].get_contents().get_data()  # type: ignore[union-attr]
+        assert re.search(rb"\[0 [\d.]+\] 0 d", content), edition  # a dotted dash pattern
+        assert len(content) < 200_000, (edition, len(content))
+        assert pdf.stat().st_size < 1_000_000, (edition, pdf.stat().st_size)
+
+
 def test_pdf_running_head_uses_the_body_font(site: Path) -> None:
     for edition in EDITIONS:
         fonts = subprocess.run(

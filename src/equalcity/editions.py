@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import EqualcityError
 from .fs import parse_toml
 from .project import Project
+from .uitext import in_bundles
 
 if TYPE_CHECKING:
     from .snapshot import Snapshot
@@ -387,6 +388,13 @@ class Blocker:
     gate: str  # "check" | "coverage" | "contact" | "tree"
     where: str
     detail: str
+    # The same in parts, for pages in other languages: a key of the dashboard's UI catalogue
+    # (source/ui/dashboard.md) and the values it names; JSON gives lists, hence the tuples.
+    reason: str = ""
+    values: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", tuple((k, v) for k, v in self.values))
 
 
 @dataclass
@@ -404,6 +412,8 @@ def coverage(snapshot: Snapshot, language: str) -> Coverage:
     """Approved strings over all strings of the language's documents."""
     result = Coverage()
     for doc in snapshot.documents():
+        if not in_bundles(doc):  # a page of the team's own (dashboard, review page): no gate
+            continue
         catalog = snapshot.catalog_if_any(language, doc)
         total = approved = 0
         if catalog is not None:
@@ -433,7 +443,15 @@ def contact_blockers(
     for contact_id in sorted(used):
         if contact_id not in judged:
             where = "{}:{}".format(*used[contact_id])
-            out.append(Blocker("contact", where, f"{contact_id}: not defined in any contacts file"))
+            out.append(
+                Blocker(
+                    "contact",
+                    where,
+                    f"{contact_id}: not defined in any contacts file",
+                    "blocker_undefined",
+                    (("contact", contact_id),),
+                )
+            )
             continue
         contact, problem = judged[contact_id]
         if problem:
@@ -450,19 +468,45 @@ def content_blockers(snapshot: Snapshot, edition: Edition) -> list[Blocker]:
     project = snapshot.project
     findings = run_checks(project, release_inputs(project, edition, existing=True))
     errors = [f for f in findings if f.severity == "error"]
-    out = [Blocker("check", f"{f.path}:{f.line}", f"{f.check}: {f.message}") for f in errors[:20]]
+    out = [
+        Blocker(
+            "check",
+            f"{f.path}:{f.line}",
+            f"{f.check}: {f.message}",
+            "blocker_check",
+            (("check", f.check), ("message", f.message)),
+        )
+        for f in errors[:20]
+    ]
     if len(errors) > 20:
-        out.append(Blocker("check", "…", f"{len(errors) - 20} more errors; run 'equalcity check'"))
+        more = str(len(errors) - 20)
+        out.append(
+            Blocker(
+                "check",
+                "…",
+                f"{more} more errors; run 'equalcity check'",
+                "blocker_more_errors",
+                (("count", more), ("command", "equalcity check")),
+            )
+        )
     cover = coverage(snapshot, edition.language)
     if cover.share < edition.min_coverage:
         short = [f"{doc} {a}/{t}" for doc, (a, t) in cover.per_document.items() if a < t]
-        listed = f"; short: {', '.join(short[:4])}{', …' if len(short) > 4 else ''}"
+        documents = f"{', '.join(short[:4])}{', …' if len(short) > 4 else ''}"
         out.append(
             Blocker(
                 "coverage",
                 f"locales/{edition.language}/",
                 f"{cover.share:.1%} of strings approved ({cover.approved}/{cover.strings}), "
-                f"needs {edition.min_coverage:.0%}{listed if short else ''}",
+                f"needs {edition.min_coverage:.0%}{f'; short: {documents}' if short else ''}",
+                "blocker_coverage",
+                (
+                    ("share", f"{cover.share:.1%}"),
+                    ("approved", str(cover.approved)),
+                    ("strings", str(cover.strings)),
+                    ("needed", f"{edition.min_coverage:.0%}"),
+                    ("documents", documents),
+                ),
             )
         )
     return out
@@ -473,7 +517,9 @@ def current_blockers(
 ) -> list[Blocker]:
     """The blockers that also depend on the day and the working tree: contacts, commits."""
     out = contact_blockers(snapshot, edition, today, used_contacts(snapshot))
-    out += [Blocker("tree", p, "uncommitted change; commit it first") for p in dirty]
+    out += [
+        Blocker("tree", p, "uncommitted change; commit it first", "blocker_tree") for p in dirty
+    ]
     return out
 
 

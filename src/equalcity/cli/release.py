@@ -65,7 +65,8 @@ def command(
     """Build the release bundles of workflows/release.toml.
 
     Per edition, OUT/<edition>/ holds the translated Markdown, a static HTML site, one PDF per
-    module, a referral card (HTML, A4 and A6 PDFs) with the edition's contacts, manifest.json,
+    module, a referral card (HTML, A4 and A6 PDFs, and the A6 pages on A4 sheets to print and
+    fold into a pocket booklet: docs/release.md) with the edition's contacts, manifest.json,
     SHA256SUMS and a zip of them all. Page labels come from source/ui/page-furniture.md through
     the language's PO file (approved; in previews, translated). An official edition uses approved
     strings only and is built only when its gate passes: no check errors, enough approved

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..dashboard import collect, render_html
+from ..dashboard import collect, labels, render_html
 from ..fs import write_atomic
 from ..project import Project
 from ..snapshot import Snapshot
@@ -54,6 +54,15 @@ from .completion import languages
     help="html: judge the release blockers' contact ages as of this day (YYYY-MM-DD; default: "
     "today), as 'equalcity release --as-of' does.",
 )
+@click.option(
+    "--ui-locale",
+    "ui_locale",
+    default="en",
+    show_default=True,
+    help="html: the page's own text in this language (locales/L/ui/dashboard.po: translations "
+    "waiting for review included, English where there is none); Arabic pages read right to left.",
+    shell_complete=languages,
+)
 @click.pass_obj
 def command(
     project: Project,
@@ -62,6 +71,7 @@ def command(
     out: Path | None,
     weeks: int,
     as_of: dt.datetime | None,
+    ui_locale: str,
 ) -> None:
     """Per language × module: strings and source words untranslated, fuzzy, translated (waiting
     for review), unverified (approvals that do not count: unsigned, or not signed with the
@@ -74,10 +84,21 @@ def command(
     """
     snapshot = Snapshot.of(project)
     names = [snapshot.language(code) for code in locales] or None
+    text_in = page = None
+    if ui_locale != "en":
+        from ..web.i18n import Catalogues
+
+        text_in = labels(snapshot, snapshot.language(ui_locale))
+        page = Catalogues(project).texts(text_in.language)  # the skip link, the header
     if fmt == "html":
-        text = render_html(
-            collect(project, weeks=weeks, locales=names, as_of=as_of.date() if as_of else None)
+        dashboard = collect(
+            project,
+            weeks=weeks,
+            locales=names,
+            as_of=as_of.date() if as_of else None,
+            snapshot=snapshot,
         )
+        text = render_html(dashboard, text=text_in, page=page)
     elif fmt == "json":
         rows = compute(snapshot, names)
         text = json.dumps([row.as_dict() for row in rows], indent=2, ensure_ascii=False) + "\n"

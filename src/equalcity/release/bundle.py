@@ -40,6 +40,7 @@ from ..gitrepo import inputs_state
 from ..project import Document, Project
 from ..snapshot import Snapshot
 from . import cards as cards_
+from . import fold
 from . import html as html_
 from .content import DocumentText, LanguageStrings, document_text
 from .pdf import render_job
@@ -326,6 +327,10 @@ def build(
     for (name, _), (data, was_cached) in zip(print_pages, pdfs, strict=True):
         files[name] = data
         result.pdfs_cached += was_cached
+    # The wallet card for paper: the A6 pages imposed on A4 sheets that fold into a booklet.
+    files["pdf/referral-card-a6-fold.pdf"] = fold.impose(
+        files["pdf/referral-card-a6.pdf"], rtl=html_.direction(language) == "rtl"
+    )
     result.documents = [texts[doc.id].as_manifest() for doc in order]
     manifest = _manifest(snapshot, release, edition, preview, commit, result.documents, contacts)
     files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()

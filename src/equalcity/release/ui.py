@@ -11,16 +11,13 @@ the templates may use.
 
 from __future__ import annotations
 
-import re
-
-from ..catalog import Message
 from ..editions import Edition
-from ..markdown import extract
-from ..project import Document
 from ..snapshot import Snapshot
+from ..uitext import PAGE_FURNITURE, load_labels, parse_catalogue
 
-CATALOGUE = Document("ui", "page-furniture")
-_KEY = re.compile(r"<!--\s*ui:\s*([a-z0-9_]+)\s*-->")
+__all__ = ["CATALOGUE", "ENGLISH", "labels", "parse_catalogue"]
+
+CATALOGUE = PAGE_FURNITURE
 
 ENGLISH: dict[str, str] = {
     "skip": "Skip to content",
@@ -58,46 +55,16 @@ ENGLISH: dict[str, str] = {
     "specialist": "Specialist services",
     "card_a4": "Referral card, A4 (PDF)",
     "card_a6": "Wallet card, A6 (PDF)",
+    "card_fold": "Wallet card to print and fold, A4 (PDF)",
+    "card_fold_how": "To make the wallet card: print the sheets on A4 at actual size, on one side "
+    "only. Fold each sheet in half with the top half behind, then in half again like a book. If "
+    "there are two sheets, slip the second inside the first.",
 }
-
-
-def parse_catalogue(text: str) -> dict[str, str]:
-    """KEY → English label, from the catalogue's Markdown.
-
-    >>> parse_catalogue("# UI\\n\\n<!-- ui: home -->\\nHome\\n")
-    {'home': 'Home'}
-    """
-    keys: dict[int, str] = {}
-    lines = text.split("\n")
-    for number, line in enumerate(lines, start=1):
-        match = _KEY.fullmatch(line.strip())
-        if match:
-            keys[number + 1] = match.group(1)  # the label is the next line's paragraph
-    return {keys[s.line]: s.msgid for s in extract(text) if s.line in keys}
 
 
 def labels(snapshot: Snapshot, edition: Edition, preview: bool) -> dict[str, str]:
     """The edition's labels: a translation the panel approved (in previews, any translation
     that is not fuzzy), otherwise English."""
-    from .content import LanguageStrings  # content imports this module's users
-
-    if CATALOGUE not in snapshot.documents():
-        return dict(ENGLISH)
-    english = {**ENGLISH, **parse_catalogue(snapshot.source(CATALOGUE))}
-    if edition.language == "en":
-        return english
-    strings = LanguageStrings(snapshot, edition.language)
-    catalog = strings.catalog(CATALOGUE)
-    entries: dict[str, Message] = {
-        m.msgid: m for m in catalog.active if m.msgid and m.msgctxt is None
-    }
-    out = {}
-    for key, msgid in english.items():
-        message = entries.get(msgid)
-        text = msgid
-        if message is not None and message.translated:
-            state, _ = strings.review(message, CATALOGUE)
-            if state == "approved" or preview:
-                text = message.msgstr
-        out[key] = text
-    return out
+    return dict(
+        load_labels(snapshot, CATALOGUE, ENGLISH, edition.language, unapproved=preview).text
+    )

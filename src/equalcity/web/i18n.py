@@ -23,12 +23,11 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
-from ..catalog import read_po
 from ..errors import EqualcityError
-from ..fs import read_text
 from ..locales import is_rtl
 from ..project import Document, Project
-from ..release.ui import parse_catalogue
+from ..snapshot import Snapshot
+from ..uitext import load_labels
 
 CATALOGUE = Document("ui", "review-page")
 SOURCE_LANGUAGE = "en"
@@ -362,27 +361,17 @@ class Catalogues:
         return texts
 
     def _labels(self, code: str, source: Path, po: Path) -> dict[str, str]:
-        english = dict(ENGLISH)
-        if source.exists():
-            english.update(parse_catalogue(read_text(source, self.project.rel(source))))
-        if code == SOURCE_LANGUAGE or not po.exists():
-            return english
+        """The page's labels in ``code``: translated and not fuzzy (the panel reviews the page
+        on the page itself), English where there is none or where a translation lost a field
+        (the 'ui-field' check reports it)."""
+        snapshot = Snapshot.of(self.project)
         try:
-            catalog = read_po(po, self.project.rel(po))
+            return dict(load_labels(snapshot, CATALOGUE, ENGLISH, code, unapproved=True).text)
         except EqualcityError:
-            return english  # 'equalcity check' names the broken line; the page stays usable
-        translated = {
-            m.msgid: m.msgstr
-            for m in catalog.active
-            if m.msgctxt is None and m.translated and not m.fuzzy
-        }
-        out = {}
-        for key, label in english.items():
-            text = translated.get(label, "")
-            # A translation that dropped or renamed a {field} would show a hole or fail: the
-            # 'ui-field' check reports it, the page says it in English meanwhile.
-            out[key] = text if text and fields(text) == fields(label) else label
-        return out
+            # 'equalcity check' names the broken line; the page stays usable in English
+            return dict(
+                load_labels(snapshot, CATALOGUE, ENGLISH, SOURCE_LANGUAGE, unapproved=True).text
+            )
 
 
 def _stamp(path: Path) -> tuple[object, ...]:
