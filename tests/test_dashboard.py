@@ -360,7 +360,7 @@ def test_the_dashboard_speaks_arabic_from_its_ui_catalogue(tmp_path: Path) -> No
     assert english == [], english
     # Everything the page has to say was said (the sections a blocker, a roster gap and the
     # trend bring), each time in Arabic.
-    arabic = labels(Project(ROOT), "ar")
+    arabic = labels(Snapshot.of(ROOT), "ar")
     for key in ("roster", "releases", "trend", "progress", "details", "blocker_tree"):
         assert arabic.text[key] in said and arabic.text[key] != arabic.english[key], key
     # The same page in English is the English page of before.
@@ -399,7 +399,7 @@ def test_a_label_that_loses_a_value_stays_english_and_the_dashboard_gates_no_rel
         text=True,
     )
     assert checked.returncode != 0 and "shar" in checked.stderr, checked.stderr
-    text = labels(Project(repo.root), "ar")
+    text = labels(Snapshot.of(repo.root), "ar")
     assert text("title") == "حالة الترجمة" and not text.is_english("title")
     assert text("bar_value", share="0%") == "0% approved" and text.is_english("bar_value")
     assert (text.approved, text.total) == (0, len(text.english))
@@ -408,4 +408,4 @@ def test_a_label_that_loses_a_value_stays_english_and_the_dashboard_gates_no_rel
     assert '<span lang="en" dir="ltr">Progress by language and module</span>' in page
     assert ">0% approved</text>" in page
     # The team's page is in no bundle: its strings count for no edition's coverage.
-    assert set(coverage(Project(repo.root), "ar").per_document) == {SITE_DOC}
+    assert set(coverage(Snapshot.of(repo.root), "ar").per_document) == {SITE_DOC}

@@ -99,9 +99,10 @@ def items(snapshot: Snapshot, locale: str, module: str | None = None) -> list[It
     for doc in snapshot.po_documents(locale):
         if module and doc.module != module:
             continue
+        judge = snapshot.reviewer(locale, doc)
         for message in snapshot.catalog(locale, doc).active:
             if message.msgid:
-                out.append(Item(doc, message, snapshot.review(locale, doc, message)))
+                out.append(Item(doc, message, judge(message)))
     return out
 
 

@@ -31,7 +31,7 @@ from .catalog import Catalog, Message, read_po_bytes
 from .errors import EqualcityError
 from .fs import decode_utf8
 from .project import CONTENT_FOLDERS, TEMPLATES, Document, Project
-from .review import LEDGER, PANEL, EntryReview, Ledger, Panel, key_hash, parse_panel, review_state
+from .review import LEDGER, PANEL, EntryReview, Ledger, Panel, parse_panel, review_state
 
 if TYPE_CHECKING:
     import git
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from .reviewindex import ReviewIndex
 
 T = TypeVar("T")
+_MISSING = object()
 
 
 class Files(Protocol):
@@ -193,6 +194,9 @@ class Snapshot:
     def _once(self, key: object, compute: Callable[[], T]) -> T:
         """``compute()`` the first time ``key`` is asked for, the same object afterwards
         (thread-safe: the review page serves requests from threads)."""
+        found = self._memo.get(key, _MISSING)  # the common case: no lock (a dict read is atomic)
+        if found is not _MISSING:
+            return found  # type: ignore[return-value]
         with self._lock:
             if key not in self._memo:
                 self._memo[key] = compute()
@@ -351,20 +355,23 @@ class Snapshot:
     def template_entry(self, doc: Document, message: Message) -> Message | None:
         """The template's entry for ``message`` (same msgctxt and msgid), None if the source no
         longer has it."""
-        return self._template_index(doc).get(key_hash(message.msgctxt, message.msgid))
+        return self._template_index(doc).get((message.msgctxt, message.msgid))
 
-    def _template_index(self, doc: Document) -> dict[str, Message]:
-        def index() -> dict[str, Message]:
+    def _template_index(self, doc: Document) -> dict[tuple[str | None, str], Message]:
+        def index() -> dict[tuple[str | None, str], Message]:
             try:
                 entries = self.template(doc).active
             except EqualcityError:
                 entries = []  # a broken or missing source is reported by its own check
-            return {key_hash(m.msgctxt, m.msgid): m for m in entries}
+            return {(m.msgctxt, m.msgid): m for m in entries}
 
         return self._parsed("template-index", f"source/{doc.id}.md", index)
 
-    def catalog_at(self, rel: str) -> Catalog:
-        """The PO or POT file at ``rel``, parsed once (a missing file is a located error)."""
+    def catalog_at(self, rel: str, *, keep: bool = True) -> Catalog:
+        """The PO or POT file at ``rel``, parsed once (a missing file is a located error).
+        ``keep=False``: a reader that visits every file once (status) gets it parsed without
+        the snapshot holding on to it — all of a large repository's catalogs at once would
+        triple the memory and slow Python's garbage collector."""
 
         def parse() -> Catalog:
             data = self.data(rel)
@@ -372,10 +379,13 @@ class Snapshot:
                 raise EqualcityError("no such file", path=rel)
             return read_po_bytes(data, rel)
 
+        if not keep and self.shared is None:
+            found = self._memo.get(("catalog", rel), _MISSING)
+            return found if isinstance(found, Catalog) else parse()
         return self._parsed("catalog", rel, parse)
 
-    def catalog(self, locale: str, doc: Document) -> Catalog:
-        return self.catalog_at(f"locales/{locale}/{doc.module}/{doc.name}.po")
+    def catalog(self, locale: str, doc: Document, *, keep: bool = True) -> Catalog:
+        return self.catalog_at(f"locales/{locale}/{doc.module}/{doc.name}.po", keep=keep)
 
     def catalog_if_any(self, locale: str, doc: Document) -> Catalog | None:
         rel = f"locales/{locale}/{doc.module}/{doc.name}.po"
@@ -464,15 +474,27 @@ class Snapshot:
     def review(self, locale: str, doc: Document, message: Message) -> EntryReview:
         """The review state of one PO entry: the one place it is computed. The tier comes
         from the template derived from the source (see the module docstring)."""
-        basis = self.template_entry(doc, message)
-        return review_state(
-            message,
-            doc.id,
-            locale,
-            self.ledger(locale),
-            self.panel,
-            tier_of=basis if basis is not None else message,
-        )
+        return self.reviewer(locale, doc)(message)
+
+    def reviewer(self, locale: str, doc: Document) -> Callable[[Message], EntryReview]:
+        """``review`` for the entries of one document, its lookups done once (status asks it
+        for every entry of every language)."""
+        templates = self._template_index(doc)
+        index = self.reviews()
+        ledger, panel, doc_id = index.ledger(locale), index.panel, doc.id
+
+        def judge(message: Message) -> EntryReview:
+            basis = templates.get((message.msgctxt, message.msgid))
+            return review_state(
+                message,
+                doc_id,
+                locale,
+                ledger,
+                panel,
+                tier_of=basis if basis is not None else message,
+            )
+
+        return judge
 
     # -- termbase, editions, settings ---------------------------------------------------
 

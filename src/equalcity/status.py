@@ -102,18 +102,19 @@ def empty_row(locale: str, module: str) -> Row:
 def tally(row: Row, snapshot: Snapshot, locale: str, doc: Document) -> None:
     """Add the entries of one document's catalog to ``row``, each counted in its state."""
     panel, ledger = snapshot.panel, snapshot.ledger(locale)
+    judge = snapshot.reviewer(locale, doc)
     gaps = {gap.tier.name: gap for gap in roster_gaps(panel, row.locale, row.module)}
     present = {gap.tier.name for gap in row.roster_gaps}
-    for message in snapshot.catalog(locale, doc).active:
+    for message in snapshot.catalog(locale, doc, keep=False).active:
         if not message.msgid:
             continue
         name = state(message)
         review = None
         if name == "translated" or (name == "fuzzy" and ledger.decisions):
-            review = snapshot.review(locale, doc, message)
+            review = judge(message)
             name = review.state
         if gaps and name != "approved":
-            tier = (review or snapshot.review(locale, doc, message)).tier.name
+            tier = (review or judge(message)).tier.name
             if tier in gaps:
                 present.add(tier)
                 if name == "translated":

@@ -14,7 +14,6 @@ repository without the catalogue gets, and the list of keys the pages may use.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
@@ -27,11 +26,11 @@ from ..errors import EqualcityError
 from ..locales import is_rtl
 from ..project import Document, Project
 from ..snapshot import Snapshot
-from ..uitext import load_labels
+from ..uitext import FIELD, load_labels
 
 CATALOGUE = Document("ui", "review-page")
 SOURCE_LANGUAGE = "en"
-_FIELD = re.compile(r"\{([a-z_]+)\}")
+_FIELD = FIELD  # one pattern for a label's {fields} (uitext)
 
 ENGLISH: dict[str, str] = {
     "skip": "Skip to content",
