@@ -22,6 +22,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from ..dashboard import collect, render_html
+from ..dashboard import labels as dashboard_labels
 from ..editions import Contact, Edition, contacts_for
 from ..errors import EqualcityError
 from ..gitrepo import ServiceSigning, head_of
@@ -242,12 +243,17 @@ class PanelApp:
                     links[row.locale, row.module] = _review_url(row.locale, row.module)
                     found = items(snapshot, row.locale, row.module)
                     waiting[row.locale, row.module] = len(pending(found, reviewer))
+            texts = current().texts
+            translated = texts.code != SOURCE_LANGUAGE
             html = render_html(
                 dashboard,
                 inline=False,
                 review_links=links,
                 waiting=waiting,
                 who=_who(reviewer),
+                # the dashboard's own words in the page's language (its UI catalogue)
+                text=dashboard_labels(snapshot, texts.code) if translated else None,
+                page=texts if translated else None,
             )
             self._home = _Cache(signature, html)
         assert isinstance(self._home.value, str)
