@@ -263,6 +263,14 @@ def head_commit(repo: git.Repo) -> str | None:
         return None
 
 
+def head_id(root: Path) -> str:
+    """HEAD's commit id in the repository holding ``root`` ("" outside git or before the
+    first commit), without opening the repository (one quick process)."""
+    return subprocess.run(
+        ["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=root, capture_output=True, text=True
+    ).stdout.strip()
+
+
 def resolve_commit(repo: git.Repo, rev: str) -> str | None:
     """The commit id ``rev`` (a tag, a branch, an id) names, None if it names none."""
     try:

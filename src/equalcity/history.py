@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-
-import git
+from typing import TYPE_CHECKING
 
 from .errors import EqualcityError
 from .gitrepo import first_parent_history, open_repo, require_history
@@ -20,6 +19,9 @@ from .project import Document, Project
 from .review import PANEL, Decision, Panel
 from .snapshot import Snapshot
 from .status import STATES, Row, empty_row, tally
+
+if TYPE_CHECKING:
+    import git  # only the type: git operations stay in gitrepo.py
 
 
 @dataclass(frozen=True)

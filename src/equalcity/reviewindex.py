@@ -18,30 +18,30 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import git
+from typing import TYPE_CHECKING, Any
 
 from .catalog import Catalog, read_po
 from .errors import EqualcityError
 from .fs import decode_utf8, write_atomic
 from .gitrepo import (
     author_email,
+    blob,
     blobs_at,
     commits_topo,
     file_at,
     head_commit,
+    head_id,
     is_ancestor,
     is_shallow,
     ledger_rewrites,
     line_commits,
     open_repo,
     raw_commit,
+    resolve_commit,
     same_since,
     touched_since,
 )
@@ -63,6 +63,9 @@ from .review import (
 )
 from .signatures import CommitSignature, check_commit
 from .verdicts import LineFacts, RosterChain, judge, roster_chain
+
+if TYPE_CHECKING:
+    import git  # only the type: git operations stay in gitrepo.py
 
 # The trust root can be pinned only from outside the repository: a file in it would let anyone
 # who can push re-root the chain at a roster of their own.
@@ -175,9 +178,7 @@ def _stat(path: Path) -> tuple[object, ...]:
 
 def _state(root: Path) -> tuple[object, ...]:
     """What the index depends on: HEAD and the files it reads (by size and mtime)."""
-    head = subprocess.run(
-        ["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=root, capture_output=True, text=True
-    ).stdout.strip()
+    head = head_id(root)
     stats: list[object] = [os.environ.get(TRUST_ROOT_ENV, ""), head]
     files = [root / PANEL]
     locales = root / "locales"
@@ -250,8 +251,8 @@ class _Builder:
     def roster(self, blob_id: str) -> Panel | None:
         if blob_id not in self.rosters:
             try:
-                _sha, _kind, _size, data = self.repo.git.get_object_data(blob_id)
-                self.rosters[blob_id] = parse_panel(decode_utf8(bytes(data), PANEL))
+                data = blob(self.repo, blob_id)
+                self.rosters[blob_id] = parse_panel(decode_utf8(data, PANEL))
             except EqualcityError:
                 self.rosters[blob_id] = None
         return self.rosters[blob_id]
@@ -302,10 +303,8 @@ class _Builder:
         pin = os.environ.get(TRUST_ROOT_ENV, "").strip()
         if not pin:
             return None
-        try:
-            return str(self.repo.commit(pin).hexsha)
-        except (ValueError, git.BadName, git.BadObject):
-            return "unknown:" + pin  # matches no commit: nothing is trusted
+        # an unknown pin matches no commit: nothing is trusted
+        return resolve_commit(self.repo, pin) or "unknown:" + pin
 
     def _judge(
         self, locale: str, now: Panel, chain: RosterChain

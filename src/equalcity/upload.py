@@ -46,6 +46,7 @@ from .gitrepo import (
     ServiceSigning,
     commit_as_service,
     file_at,
+    head_commit,
     open_repo,
     undo,
     write_lock,
@@ -162,8 +163,8 @@ def download(project: Project, locale: str, doc: Document) -> tuple[str, str]:
     path = project.po_path(locale, doc)
     display = project.rel(path)
     with open_repo(project.root) as repo:
-        base = str(repo.head.commit.hexsha)
-        data = file_at(repo, base, display)
+        base = head_commit(repo) or ""
+        data = file_at(repo, base, display) if base else None
     if data is None:
         raise EqualcityError("no such document in this language", path=display)
     catalog = read_po_text(decode_utf8(data, display), display)
