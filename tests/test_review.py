@@ -138,9 +138,12 @@ def start(root: Path) -> Repo:
     return repo
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Repo:
-    repo = start(tmp_path / "toolbox")
+def translated(root: Path, panel: str = PANEL) -> Repo:
+    """``start``, with ``panel`` as the roster, committed (the trust root: the first commit
+    with a roster); then a translator's commit translating every entry "FR …"."""
+    repo = start(root)
+    if panel != PANEL:
+        (root / "workflows/panel.toml").write_text(repo.keyed(panel), encoding="utf-8")
     repo.commit_all("Start French")
     repo.as_("translator@example.org")
     catalog = read_po(repo.po)
@@ -149,6 +152,11 @@ def repo(tmp_path: Path) -> Repo:
     write_po_files([(repo.po, catalog, str(repo.po))])
     repo.commit_all("Translate")
     return repo
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    return translated(tmp_path / "toolbox")
 
 
 def test_a_reviewer_approves_and_the_commit_is_theirs(repo: Repo) -> None:

@@ -22,22 +22,14 @@ from equalcity.snapshot import Snapshot
 from equalcity.status import compute
 
 from .keys import Keyring, with_keys
-from .test_review import DOC, RISKY, TESTIMONY, Repo, _append, start
+from .test_review import DOC, RISKY, TESTIMONY, Repo, _append, start, translated
 
 PANEL_PATH = "workflows/panel.toml"
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Repo:
-    repo = start(tmp_path / "toolbox")
-    repo.commit_all("Start French")  # the trust root: the first commit with a roster
-    repo.as_("translator@example.org")
-    catalog = read_po(repo.po)
-    for message in catalog.active:
-        message.msgstr = "FR " + message.msgid
-    write_po_files([(repo.po, catalog, str(repo.po))])
-    repo.commit_all("Translate")
-    return repo
+    return translated(tmp_path / "toolbox")
 
 
 def commit_with(repo: Repo, key: Path | None, message: str, email: str) -> str:

@@ -13,14 +13,13 @@ from pathlib import Path
 
 import git
 
-from equalcity.catalog import read_po, write_po_files
 from equalcity.dashboard import collect
 from equalcity.editions import coverage
 from equalcity.project import Document, Project
 from equalcity.review import Reason
 from equalcity.snapshot import MemoryFiles, Snapshot
 
-from .test_review import DOC, PANEL, RISKY, TESTIMONY, Repo, start
+from .test_review import DOC, PANEL, RISKY, TESTIMONY, Repo, translated
 
 
 def agree(root: Path) -> dict[str, Counter[str]]:
@@ -60,20 +59,6 @@ def agree(root: Path) -> dict[str, Counter[str]]:
     return out
 
 
-def translated(tmp_path: Path, panel: str = PANEL) -> Repo:
-    repo = start(tmp_path / "toolbox")
-    if panel != PANEL:
-        (repo.root / "workflows/panel.toml").write_text(repo.keyed(panel), encoding="utf-8")
-    repo.commit_all("Start French")
-    repo.as_("translator@example.org")
-    catalog = read_po(repo.po)
-    for message in catalog.active:
-        message.msgstr = "FR " + message.msgid
-    write_po_files([(repo.po, catalog, str(repo.po))])
-    repo.commit_all("Translate")
-    return repo
-
-
 def approve(repo: Repo, reviewer: str, msgid: str) -> None:
     repo.as_(f"{reviewer}@panel.example.org")
     repo("review", "approve", "--locale", "fr", "--doc", DOC, "--entry", repo.entry_id(msgid))
@@ -84,7 +69,7 @@ def test_deleting_the_risk_comment_in_the_po_file_does_not_lower_the_tier(
 ) -> None:
     """A translator removes ``#. risk: high`` from the entry in the PO file: it still needs
     two approvals, one by a subject expert, because its tier follows the English source."""
-    repo = translated(tmp_path)
+    repo = translated(tmp_path / "toolbox")
     text = repo.po.read_text(encoding="utf-8")
     assert "#. risk: high; safety-critical, needs two approvals\n" in text
     repo.po.write_text(
@@ -115,7 +100,7 @@ def test_a_tier_for_testimonies_matches_testimonies(tmp_path: Path) -> None:
         "[tiers.normal]",
         '[tiers.voices]\nflags = ["testimony"]\napprovals = 2\n\n[tiers.normal]',
     )
-    repo = translated(tmp_path, panel)
+    repo = translated(tmp_path / "toolbox", panel)
     approve(repo, "rev-fr-1", TESTIMONY)
     assert repo.state(TESTIMONY) == "translated"
     assert "[voices 1/2]" in repo("review", "list", "--locale", "fr", "--all-states")
@@ -125,7 +110,7 @@ def test_a_tier_for_testimonies_matches_testimonies(tmp_path: Path) -> None:
 
 
 def test_a_commit_snapshot_reads_the_files_of_that_commit(tmp_path: Path) -> None:
-    repo = translated(tmp_path)
+    repo = translated(tmp_path / "toolbox")
     first = str(repo.git.head.commit.hexsha)
     approve(repo, "rev-fr-1", TESTIMONY)
     with git.Repo(repo.root) as handle:
@@ -138,7 +123,7 @@ def test_a_commit_snapshot_reads_the_files_of_that_commit(tmp_path: Path) -> Non
 
 
 def test_a_broken_file_is_one_located_error_for_every_reader(tmp_path: Path) -> None:
-    repo = translated(tmp_path)
+    repo = translated(tmp_path / "toolbox")
     repo.po.write_text(repo.po.read_text(encoding="utf-8") + 'msgid "x\n', encoding="utf-8")
     for args in (
         ("status",),
