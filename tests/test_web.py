@@ -486,3 +486,16 @@ def test_a_phone_gets_the_page_without_sideways_scroll_or_shortcuts(site: Repo) 
         definition.locator("summary").focus()
         desk.keyboard.press("Enter")
         assert definition.locator("p").is_visible()
+
+
+def test_a_verification_date_typed_by_hand_is_not_shown_as_verified(site: Repo) -> None:
+    """The page says what the release gate says: only a recorded check counts (issue 15), so a
+    reviewer never approves a helpline sentence believing an unchecked number was checked."""
+    (site.root / "source/contacts.toml").write_text(
+        '[emergency]\nname = "Police"\nphone = "113"\nverified = 2026-11-02\n', encoding="utf-8"
+    )
+    site.as_("maintainer@example.org").commit_all("Contacts, a check date typed by hand")
+    with client(site) as http:
+        page = open_page(http)
+    assert "not verified yet" in page
+    assert "verified on 2026-11-02" not in page

@@ -7,6 +7,7 @@ behind ``equalcity review`` — and then redirects back to the page (post/redire
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import re
@@ -23,7 +24,7 @@ from starlette.routing import Route
 
 from ..dashboard import collect, render_html
 from ..dashboard import labels as dashboard_labels
-from ..editions import Contact, Edition, contacts_for
+from ..editions import Contact, Edition
 from ..errors import EqualcityError
 from ..gitrepo import ServiceSigning, head_of
 from ..glossary import Glossary
@@ -425,11 +426,17 @@ class PanelApp:
             self.after_decision(sha)
         return sha, count
 
-    def editions(self, snapshot: Snapshot, locale: str) -> dict[str, dict[str, Contact]]:
+    def editions(
+        self, snapshot: Snapshot, locale: str
+    ) -> dict[str, dict[str, tuple[Contact, str]]]:
         """The contacts of each edition in ``locale`` (the language's own files when
-        workflows/release.toml names none), so a helpline sentence is never approved blind."""
+        workflows/release.toml names none), each with why the release gate does not trust its
+        check ("" when it does), so a helpline sentence is never approved blind."""
+        from ..verification import trusted  # reads the contacts files' history
+
         found = [e for e in snapshot.release().editions if e.language == locale]
-        return {e.id: contacts_for(snapshot, e) for e in found or [Edition(locale, locale)]}
+        today = dt.date.today()
+        return {e.id: trusted(snapshot, e, today) for e in found or [Edition(locale, locale)]}
 
     # -- hooks the team service fills ------------------------------------------------------
 

@@ -137,25 +137,31 @@ class ContactView:
 
 def edition_contacts(
     placeholders: list[str],
-    editions: dict[str, dict[str, Contact]],
+    editions: dict[str, dict[str, tuple[Contact, str]]],
     t: Texts = ENGLISH_TEXTS,
 ) -> list[ContactView]:
-    """Each placeholder as the service it becomes in each edition of the language.
+    """Each placeholder as the service it becomes in each edition of the language, verified
+    only when the release gate trusts its recorded check (``verification.trusted``: a date
+    typed into the contacts file by hand is "not verified yet", as the gate says).
 
-    >>> c = Contact("police", "Police", "113", "", "", "", False, None, "f", 1)
-    >>> [v.status for v in edition_contacts(["police", "x"], {"fr-LU": {"police": c}})]
+    >>> import datetime as dt
+    >>> c = Contact("police", "Police", "113", "", "", "", False, dt.date(2026, 11, 2), "f", 1)
+    >>> found = {"fr-LU": {"police": (c, "commit 1a2b is not signed")}}
+    >>> [v.status for v in edition_contacts(["police", "x"], found)]
     ['not verified yet', 'not defined for this edition']
+    >>> [v.status for v in edition_contacts(["police"], {"fr-LU": {"police": (c, "")}})]
+    ['verified on 2026-11-02']
     """
     out = []
     for placeholder in placeholders:
         for edition, contacts in editions.items():
-            contact = contacts.get(placeholder)
-            if contact is None:
+            if placeholder not in contacts:
                 out.append(ContactView(placeholder, edition, "", "", t("not_defined"), False))
                 continue
+            contact, problem = contacts[placeholder]
             if contact.example:
                 status, ok = t("example_contact"), False
-            elif contact.verified is None:
+            elif problem or contact.verified is None:
                 status, ok = t("not_verified"), False
             else:
                 status, ok = t("verified_on", date=contact.verified.isoformat()), True
@@ -246,7 +252,7 @@ def entry_view(
     glossary: Glossary,
     *,
     may_decide: bool,
-    editions: dict[str, dict[str, Contact]] | None = None,
+    editions: dict[str, dict[str, tuple[Contact, str]]] | None = None,
     t: Texts = ENGLISH_TEXTS,
     source_change: SourceChange | None = None,
 ) -> EntryView:
