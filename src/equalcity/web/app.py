@@ -8,12 +8,14 @@ behind ``equalcity review`` — and then redirects back to the page (post/redire
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, quote
 
 from starlette.applications import Starlette
@@ -547,6 +549,27 @@ async def read_body(
         if len(body) > limit:
             raise too_large
     return body
+
+
+async def json_object(
+    request: Request, limit: int, expected: str = "send JSON (Content-Type: application/json)"
+) -> dict[str, Any]:
+    """The request's body as a JSON object of at most ``limit`` bytes. Only JSON: a cross-site
+    form cannot send it without a CORS preflight, which the service never answers."""
+    body = await read_body(
+        request,
+        "application/json",
+        limit,
+        PageError(415, expected),
+        PageError(413, "the request is too large"),
+    )
+    try:
+        data = json.loads(body or b"{}")
+    except ValueError:
+        raise PageError(400, "the request is not JSON") from None
+    if not isinstance(data, dict):
+        raise PageError(400, "send a JSON object")
+    return data
 
 
 async def _form(request: Request) -> dict[str, str]:

@@ -45,7 +45,7 @@ from ..reviewindex import panel_in_force
 from ..snapshot import Snapshot
 from ..sync import Sync
 from . import passkeys, translate, verify
-from .app import PageError, PanelApp, _one, _who, answer, read_body
+from .app import PageError, PanelApp, _one, _who, answer, json_object
 from .i18n import CURRENT, ENGLISH, current
 from .security import CONTENT_SECURITY_POLICY, HEADERS, Session
 from .state import CEREMONY_SECONDS, SessionRecord, State
@@ -582,18 +582,4 @@ def _plain(status: int, message: str) -> Response:
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
-    # Only JSON: a cross-site form cannot send it without a CORS preflight, which we never answer.
-    body = await read_body(
-        request,
-        "application/json",
-        MAX_JSON_BYTES,
-        PageError(415, "send JSON (Content-Type: application/json)"),
-        PageError(413, "the request is too large"),
-    )
-    try:
-        data = json.loads(body or b"{}")
-    except ValueError:
-        raise PageError(400, "the request is not JSON") from None
-    if not isinstance(data, dict):
-        raise PageError(400, "send a JSON object")
-    return data
+    return await json_object(request, MAX_JSON_BYTES)

@@ -37,7 +37,7 @@ from ..upload import (
     prepare,
     unpack,
 )
-from .app import PageError, read_body
+from .app import PageError, json_object, read_body
 from .security import Session
 from .templating import render
 
@@ -314,18 +314,8 @@ class Translating:
 
     async def api_confirm(self, request: Request, session: Session) -> Response:
         person = self.translator(session)
-        body = await read_body(
-            request,
-            "application/json",
-            SLACK,
-            PageError(415, 'send JSON: {"comment": "…"}'),
-            PageError(413, "the request is too large"),
-        )
-        try:
-            data = json.loads(body or b"{}")
-        except ValueError:
-            raise PageError(400, "the request is not JSON") from None
-        comment = data.get("comment", "") if isinstance(data, dict) else ""
+        data = await json_object(request, SLACK, 'send JSON: {"comment": "…"}')
+        comment = data.get("comment", "")
         if not isinstance(comment, str):
             raise PageError(400, "comment is text")
         return await self._api_commit(person, request.path_params["upload"], comment)
