@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from .corpus import generate
-from .report import emit
+from benchmarks.corpus import generate
+from benchmarks.report import emit
 
 
 def _pofilter(corpus: Path, work: Path) -> float:

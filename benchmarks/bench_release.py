@@ -23,7 +23,7 @@ from pathlib import Path
 
 import git
 
-from .report import emit
+from benchmarks.report import emit
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ["source", "locales", "glossary", "workflows"]

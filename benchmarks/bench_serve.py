@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tests.test_service import api, decision_targets, load_site, make_remote, service_process
 
-from .report import emit
+from benchmarks.report import emit
 
 
 def _percentiles(samples: list[float]) -> dict[str, float]:

@@ -31,11 +31,10 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import load_ssh_private_key
 
+from benchmarks.report import emit
 from equalcity.catalog import read_po, write_po_files
 from equalcity.review import Decision, key_hash, text_hash
 from equalcity.snapshot import Snapshot
-
-from .report import emit
 
 LANGUAGES = ("fr", "de", "pt", "ar", "es", "it", "nl", "pl", "ro", "el")
 STRINGS = 500

@@ -24,10 +24,10 @@ from pathlib import Path
 
 import git
 
-from .bench_release import make_repo
-from .bench_status import seed_ledgers
-from .corpus import generate
-from .report import emit
+from benchmarks.bench_release import make_repo
+from benchmarks.bench_status import seed_ledgers
+from benchmarks.corpus import generate
+from benchmarks.report import emit
 
 HERE = Path(__file__).resolve().parents[1]
 BEFORE = "53070bd"

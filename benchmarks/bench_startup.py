@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from .report import emit
+from benchmarks.report import emit
 
 HELP = "import sys; sys.argv = ['equalcity', '--help']; from equalcity.cli import main; main()"
 

@@ -18,11 +18,10 @@ from pathlib import Path
 
 import polib
 
+from benchmarks.corpus import generate
+from benchmarks.report import emit
 from equalcity.review import Decision, key_hash, text_hash
 from equalcity.snapshot import Snapshot
-
-from .corpus import generate
-from .report import emit
 
 PANEL = """
 [[reviewer]]

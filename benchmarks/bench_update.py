@@ -20,10 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.corpus import generate
+from benchmarks.report import emit
 from equalcity.catalog import Catalog, read_po
-
-from .corpus import generate
-from .report import emit
 
 
 def _counts(catalog: Catalog) -> tuple[int, int, int]:

@@ -12,8 +12,7 @@ import git
 import pytest
 
 from equalcity.fs import STALE_AFTER
-
-from .conftest import Cli
+from tests.conftest import Cli
 
 PO = "locales/fr/01-test/module.po"
 

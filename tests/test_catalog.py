@@ -11,8 +11,7 @@ from equalcity.catalog import Catalog, Message, canonical, format_po, read_po, r
 from equalcity.errors import EqualcityError
 from equalcity.fs import read_text
 from equalcity.markdown import extract
-
-from .conftest import DATA
+from tests.conftest import DATA
 
 BAD = DATA / "bad"
 

@@ -14,8 +14,7 @@ from equalcity.checks.report import github_summary
 from equalcity.checks.runner import CheckConfig, Target, check_target
 from equalcity.glossary import load_folder
 from equalcity.names import read_names
-
-from .conftest import DATA, Cli
+from tests.conftest import DATA, Cli
 
 CHECKS = DATA / "checks"
 NAMES = read_names((CHECKS / "names.txt").read_text(encoding="utf-8"), "names.txt")

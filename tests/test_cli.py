@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 from equalcity.catalog import read_po, write_po_files
-
-from .conftest import DATA, Cli
+from tests.conftest import DATA, Cli
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:

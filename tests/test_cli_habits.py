@@ -19,8 +19,7 @@ from equalcity.cli import main
 from equalcity.cli.main import SUMMARIES
 from equalcity.review import STATES
 from equalcity.snapshot import Snapshot
-
-from .conftest import Cli
+from tests.conftest import Cli
 
 ROOT = Path(__file__).parent.parent
 HEAVY = ("babel", "git", "translate", "markdown_it", "weasyprint", "equalcity.catalog")

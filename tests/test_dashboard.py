@@ -28,10 +28,9 @@ from equalcity.history import Point, Trend, weekly
 from equalcity.project import Project
 from equalcity.snapshot import Snapshot
 from equalcity.status import STATES, compute, words
-
-from .sites import DOC as SITE_DOC
-from .sites import SURVIVOR, build
-from .test_review import RISKY, TESTIMONY, Repo, _append, start
+from tests.sites import DOC as SITE_DOC
+from tests.sites import SURVIVOR, build
+from tests.test_review import RISKY, TESTIMONY, Repo, _append, start
 
 
 def commit_at(repo: Repo, message: str, when: str) -> None:
@@ -373,8 +372,7 @@ def test_a_label_that_loses_a_value_stays_english_and_the_dashboard_gates_no_rel
     tmp_path: Path,
 ) -> None:
     from equalcity.editions import coverage
-
-    from .sites import fill
+    from tests.sites import fill
 
     repo = build(tmp_path / "toolbox")
     catalogue = repo.root / "source/ui/dashboard.md"

@@ -10,9 +10,8 @@ import git
 import pytest
 
 from equalcity.catalog import read_po, write_po_files
-
-from .conftest import DATA, assert_gettext_clean
-from .keys import Keyring
+from tests.conftest import DATA, assert_gettext_clean
+from tests.keys import Keyring
 
 pytestmark = pytest.mark.e2e
 

@@ -13,8 +13,7 @@ from translate.storage import csvl10n, tbx
 from equalcity.catalog import read_po
 from equalcity.errors import EqualcityError
 from equalcity.glossary import Matcher, lint, load, to_csv, to_tbx
-
-from .conftest import DATA, Cli, golden
+from tests.conftest import DATA, Cli, golden
 
 ROOT = Path(__file__).parent.parent
 

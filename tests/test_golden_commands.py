@@ -21,8 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from equalcity.cli import main
-
-from .conftest import REGENERATE, golden
+from tests.conftest import REGENERATE, golden
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).parent / "golden" / "commands"
@@ -132,7 +131,7 @@ def test_build_and_idempotent_writers(clone: Path) -> None:
 
 
 def test_every_reader_agrees_on_every_entry_of_the_repository(clone: Path) -> None:
-    from .test_snapshot import agree
+    from tests.test_snapshot import agree
 
     states = agree(clone)
     assert set(states) == set(locales(clone))

@@ -18,8 +18,7 @@ from translate.storage import pypo
 
 from equalcity.catalog import canonical, format_header, format_po, parse_header, read_po_text
 from equalcity.layout import rejoin
-
-from .conftest import Cli
+from tests.conftest import Cli
 
 ROOT = Path(__file__).parent.parent
 FILES = sorted(

@@ -11,9 +11,8 @@ import pytest
 from equalcity.catalog import read_po, write_po_files
 from equalcity.errors import EqualcityError
 from equalcity.locales import english_name, is_rtl, parse_name, plural_forms, same_language
-
-from .conftest import DATA, assert_gettext_clean
-from .test_review import Repo
+from tests.conftest import DATA, assert_gettext_clean
+from tests.test_review import Repo
 
 # What Weblate, Poedit and gettext's own teams name folders: language and country, script
 # modifiers, a variant, and languages of the toolbox's audience without a country.

@@ -10,8 +10,7 @@ from equalcity.catalog import canonical, format_po
 from equalcity.errors import MarkdownError
 from equalcity.markdown import Segment, extract, render
 from equalcity.templates import build_template
-
-from .conftest import DATA, golden
+from tests.conftest import DATA, golden
 
 CASES = sorted(p for p in (DATA / "markdown").glob("*.md") if ".translated" not in p.name)
 

@@ -16,11 +16,10 @@ from equalcity.catalog import read_po
 from equalcity.project import Project
 from equalcity.release.ui import parse_catalogue
 from equalcity.web.i18n import CATALOGUE, ENGLISH, Catalogues, choose, fields
-
-from .browser import axe_violations, chromium, console_errors, screenshot
-from .sites import CALL, SURVIVOR
-from .test_review import Repo
-from .test_service import (
+from tests.browser import axe_violations, chromium, console_errors, screenshot
+from tests.sites import CALL, SURVIVOR
+from tests.test_review import Repo
+from tests.test_service import (
     Remote,
     arabic_reviewer_site,
     make_remote,

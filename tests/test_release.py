@@ -19,9 +19,8 @@ from hypothesis import strategies as st
 
 from equalcity.catalog import read_po, write_po_files
 from equalcity.release.html import render_markdown, sanitise
-
-from .conftest import DATA
-from .test_review import Repo
+from tests.conftest import DATA
+from tests.test_review import Repo
 
 RELEASE = DATA / "release"
 DOCS = ["01-basics/module", "01-basics/annex", "02-safety/module"]
@@ -386,7 +385,7 @@ def test_pdfs_have_pages_with_content_and_fonts_for_the_script(
 ) -> None:
     from PIL import Image
 
-    from .browser import SCREENSHOTS
+    from tests.browser import SCREENSHOTS
 
     for edition, fonts in (("fr-LU", ["Noto-Sans"]), ("ar", ["Noto-Naskh-Arabic", "Noto-Sans"])):
         pdf = built.root / f"dist/{edition}/pdf/01-basics.pdf"
@@ -475,7 +474,7 @@ def test_release_notes_since_a_tag(box: Toolbox) -> None:
 
 
 def test_pages_in_chromium_ltr_and_rtl(built: Toolbox) -> None:
-    from .browser import chromium, console_errors, screenshot
+    from tests.browser import chromium, console_errors, screenshot
 
     with chromium() as browser:
         for edition, lang, direction in (("fr-LU", "fr", "ltr"), ("ar", "ar", "rtl")):

@@ -22,8 +22,7 @@ from playwright.sync_api import Browser, Page
 from equalcity.catalog import read_po
 from equalcity.cli import main
 from equalcity.release.ui import ENGLISH, parse_catalogue
-
-from .browser import SCREENSHOTS, chromium, screenshot
+from tests.browser import SCREENSHOTS, chromium, screenshot
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITIONS = ("fr-LU", "de", "pt", "ar")

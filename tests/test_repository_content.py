@@ -11,8 +11,7 @@ from equalcity.pipeline import template_for
 from equalcity.project import Project
 from equalcity.snapshot import Snapshot
 from equalcity.status import compute
-
-from .conftest import DATA, assert_gettext_clean
+from tests.conftest import DATA, assert_gettext_clean
 
 ROOT = Path(__file__).parent.parent
 PROJECT = Project(ROOT)

@@ -30,10 +30,9 @@ from equalcity.review import (
     text_hash,
 )
 from equalcity.snapshot import Snapshot
-
-from .browser import chromium
-from .conftest import DATA, assert_gettext_clean
-from .keys import Keyring, with_keys
+from tests.browser import chromium
+from tests.conftest import DATA, assert_gettext_clean
+from tests.keys import Keyring, with_keys
 
 PANEL = """
 [[reviewer]]

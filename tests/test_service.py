@@ -29,11 +29,10 @@ from equalcity.review import key_hash, text_hash
 from equalcity.reviewflow import UNION_RULE
 from equalcity.web.state import State
 from equalcity.web.team import SIGN_IN_FAILED, PublicSite, create_team_app
-
-from .browser import axe_violations, chromium, console_errors, screenshot
-from .sites import DOC, LISTEN, SURVIVOR, build
-from .test_cli import _translate as fill
-from .test_review import Repo
+from tests.browser import axe_violations, chromium, console_errors, screenshot
+from tests.sites import DOC, LISTEN, SURVIVOR, build
+from tests.test_cli import _translate as fill
+from tests.test_review import Repo
 
 SERVICE_ID = "panel-service"
 

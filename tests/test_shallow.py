@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Cli
+from tests.conftest import Cli
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -20,9 +20,8 @@ from equalcity.reviewindex import review_index
 from equalcity.signatures import check_commit, split_commit, trailers
 from equalcity.snapshot import Snapshot
 from equalcity.status import compute
-
-from .keys import Keyring, with_keys
-from .test_review import DOC, RISKY, TESTIMONY, Repo, _append, start, translated
+from tests.keys import Keyring, with_keys
+from tests.test_review import DOC, RISKY, TESTIMONY, Repo, _append, start, translated
 
 PANEL_PATH = "workflows/panel.toml"
 
@@ -452,7 +451,7 @@ def test_the_trust_root_is_pinned_from_outside_the_repository(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Like this project today: a first roster with placeholders, no keys, no maintainer.
-    from .test_review import PANEL as PLAIN
+    from tests.test_review import PANEL as PLAIN
 
     repo = start(tmp_path / "toolbox")
     (repo.root / PANEL_PATH).write_text(PLAIN, encoding="utf-8")

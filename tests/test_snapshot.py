@@ -18,8 +18,7 @@ from equalcity.editions import coverage
 from equalcity.project import Document, Project
 from equalcity.review import Reason
 from equalcity.snapshot import MemoryFiles, Snapshot
-
-from .test_review import DOC, PANEL, RISKY, TESTIMONY, Repo, translated
+from tests.test_review import DOC, PANEL, RISKY, TESTIMONY, Repo, translated
 
 
 def agree(root: Path) -> dict[str, Counter[str]]:

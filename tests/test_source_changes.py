@@ -12,12 +12,11 @@ import pytest
 from equalcity.reviewflow import items
 from equalcity.snapshot import Snapshot
 from equalcity.sourcechanges import source_changes
-
-from .browser import chromium, console_errors, screenshot
-from .sites import DOC, LISTEN, SURVIVOR, build, po
-from .test_cli import _translate as fill
-from .test_review import Repo
-from .test_web import app_for, client, open_page, serving
+from tests.browser import chromium, console_errors, screenshot
+from tests.sites import DOC, LISTEN, SURVIVOR, build, po
+from tests.test_cli import _translate as fill
+from tests.test_review import Repo
+from tests.test_web import app_for, client, open_page, serving
 
 NEW = "A survivor decides what happens next, and when."
 NEW_FR = "Une survivante décide de la suite, et du moment."

@@ -28,12 +28,11 @@ from equalcity.signatures import CommitSignature
 from equalcity.upload import download
 from equalcity.verification import Check, Facts, judge, record
 from equalcity.web.state import State
-
-from .browser import axe_violations, chromium, console_errors, screenshot
-from .keys import Keyring
-from .sites import DOC, LISTEN, SURVIVOR, TRAFFICKING, WRITE, build
-from .test_review import Repo
-from .test_service import Remote, add_to_roster, make_remote, service, virtual_authenticator
+from tests.browser import axe_violations, chromium, console_errors, screenshot
+from tests.keys import Keyring
+from tests.sites import DOC, LISTEN, SURVIVOR, TRAFFICKING, WRITE, build
+from tests.test_review import Repo
+from tests.test_service import Remote, add_to_roster, make_remote, service, virtual_authenticator
 
 ROLES = """
 [[reviewer]]

@@ -30,10 +30,9 @@ from equalcity.project import Document, Project
 from equalcity.review import load_panel
 from equalcity.reviewflow import Ask, decide
 from equalcity.web.app import create_app
-
-from .browser import chromium, console_errors, screenshot
-from .sites import CALL, DOC, LISTEN, SCRIPT, SURVIVOR, TRAFFICKING, WRITE, build, po
-from .test_review import Repo
+from tests.browser import chromium, console_errors, screenshot
+from tests.sites import CALL, DOC, LISTEN, SCRIPT, SURVIVOR, TRAFFICKING, WRITE, build, po
+from tests.test_review import Repo
 
 
 @pytest.fixture

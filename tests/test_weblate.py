@@ -14,8 +14,7 @@ from translate.storage import pypo
 
 from equalcity.catalog import Catalog, read_po
 from equalcity.cli import main
-
-from .conftest import Cli, assert_gettext_clean
+from tests.conftest import Cli, assert_gettext_clean
 
 ROOT = Path(__file__).parent.parent
 NBSP = "\u00a0"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import DATA, Cli
+from tests.conftest import DATA, Cli
 
 ROOT = Path(__file__).parent.parent
 LINTER = ROOT / "tools" / "actionlint.cjs"

@@ -1,6 +1,6 @@
 """``python -m equalcity``: the command, for when the ``equalcity`` script is not on PATH (the
 service's git calls its merge driver this way)."""
 
-from .cli import main
+from equalcity.cli import main
 
 main()

@@ -22,8 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import EqualcityError, PoSyntaxError, ToolMissingError
-from .fs import decode_utf8, write_atomic
+from equalcity.errors import EqualcityError, PoSyntaxError, ToolMissingError
+from equalcity.fs import decode_utf8, write_atomic
 
 Key = tuple[str | None, str]
 
@@ -504,7 +504,7 @@ def canonical_many(texts: Iterable[tuple[str, str]]) -> list[str]:
 def render_canonical(items: Iterable[tuple[Catalog, str]]) -> list[str]:
     """Catalogs in GNU gettext's layout: natively where ``wrap`` knows every character,
     through msgcat (in parallel) for the rest."""
-    from .wrap import format_native
+    from equalcity.wrap import format_native
 
     pairs = list(items)
     texts: list[str | None] = [format_native(catalog) for catalog, _ in pairs]

@@ -16,18 +16,18 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-from .editions import CONFIG as RELEASE_CONFIG
-from .editions import Blocker, blockers, release_inputs
-from .errors import EqualcityError
-from .gitrepo import head_of
-from .history import Trend, weekly
-from .project import Project
-from .snapshot import Snapshot
-from .status import STATES, Row, compute
-from .uitext import DASHBOARD, Labels, fill, load_labels
+from equalcity.editions import CONFIG as RELEASE_CONFIG
+from equalcity.editions import Blocker, blockers, release_inputs
+from equalcity.errors import EqualcityError
+from equalcity.gitrepo import head_of
+from equalcity.history import Trend, weekly
+from equalcity.project import Project
+from equalcity.snapshot import Snapshot
+from equalcity.status import STATES, Row, compute
+from equalcity.uitext import DASHBOARD, Labels, fill, load_labels
 
 if TYPE_CHECKING:
-    from .web.i18n import Texts
+    from equalcity.web.i18n import Texts
 
 STATE_LABELS = {
     "untranslated": "untranslated",
@@ -242,7 +242,7 @@ def collect(
 def release_blockers(snapshot: Snapshot, today: dt.date) -> Releases:
     """What stops each edition of ``workflows/release.toml`` from an official release: the
     gates of ``equalcity release``, uncommitted inputs included."""
-    from .release.bundle import commit_info  # the release machinery, only when asked
+    from equalcity.release.bundle import commit_info  # the release machinery, only when asked
 
     project = snapshot.project
     if not snapshot.exists(RELEASE_CONFIG):
@@ -553,7 +553,7 @@ def day_month(day: dt.date, language: str) -> str:
     """
     from babel.dates import format_date
 
-    from .locales import parse_name
+    from equalcity.locales import parse_name
 
     return str(format_date(day, "dd MMM", locale=parse_name(language).babel))
 
@@ -577,7 +577,7 @@ def render_html(
     the reviewer the server runs for; ``text``: the dashboard's labels (``labels``), English if
     none; ``page``: the words around it (skip link, header; ``web.i18n``), the request's if
     none."""
-    from .web.templating import render
+    from equalcity.web.templating import render
 
     text = text or english()
     by_locale: dict[str, list[Row]] = {}

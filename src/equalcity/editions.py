@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import EqualcityError
-from .fs import parse_toml
-from .project import Project
-from .uitext import in_bundles
+from equalcity.errors import EqualcityError
+from equalcity.fs import parse_toml
+from equalcity.project import Project
+from equalcity.uitext import in_bundles
 
 if TYPE_CHECKING:
-    from .snapshot import Snapshot
+    from equalcity.snapshot import Snapshot
 
 CONFIG = "workflows/release.toml"
 SOURCE_CONTACTS = "source/contacts.toml"
@@ -90,7 +90,7 @@ def _table_line(text: str, *names: str) -> int | None:
 
 def load_release(project: Project) -> Release:
     """Read ``workflows/release.toml`` (no file: no editions)."""
-    from .snapshot import Snapshot
+    from equalcity.snapshot import Snapshot
 
     return Snapshot.of(project).release()
 
@@ -436,7 +436,7 @@ def contact_blockers(
 ) -> list[Blocker]:
     """A blocker for each contact the text uses that is not defined, an example, or without a
     recorded check the gate trusts (``verification.py``) within the edition's age limit."""
-    from .verification import trusted  # it reads git history; imported when a gate runs
+    from equalcity.verification import trusted  # it reads git history; imported when a gate runs
 
     judged = trusted(snapshot, edition, today)
     out = []
@@ -463,7 +463,7 @@ def contact_blockers(
 def content_blockers(snapshot: Snapshot, edition: Edition) -> list[Blocker]:
     """The blockers that depend only on the edition's files: check errors and coverage (the
     release caches them by the files' content)."""
-    from .checks.runner import run as run_checks  # the gate reuses the CI gate as is
+    from equalcity.checks.runner import run as run_checks  # the gate reuses the CI gate as is
 
     project = snapshot.project
     findings = run_checks(project, release_inputs(project, edition, existing=True))

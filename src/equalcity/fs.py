@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .errors import EqualcityError
+from equalcity.errors import EqualcityError
 
 
 def _umask() -> int:

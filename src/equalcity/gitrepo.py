@@ -18,8 +18,8 @@ from pathlib import Path
 
 import git
 
-from .errors import ConflictError, EqualcityError
-from .fs import write_atomic
+from equalcity.errors import ConflictError, EqualcityError
+from equalcity.fs import write_atomic
 
 
 def open_repo(root: Path) -> git.Repo:

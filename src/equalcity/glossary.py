@@ -20,9 +20,9 @@ from xml.sax.saxutils import escape, quoteattr
 import snowballstemmer
 import yaml
 
-from .errors import EqualcityError
-from .fs import decode_utf8
-from .locales import language_of, parse_name
+from equalcity.errors import EqualcityError
+from equalcity.fs import decode_utf8
+from equalcity.locales import language_of, parse_name
 
 STATUSES = ("preferred", "admitted", "forbidden")
 TBX_STATUS = {

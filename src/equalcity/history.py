@@ -13,12 +13,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .errors import EqualcityError
-from .gitrepo import first_parent_history, open_repo, require_history
-from .project import Document, Project
-from .review import PANEL, Decision, Panel
-from .snapshot import Snapshot
-from .status import STATES, Row, empty_row, tally
+from equalcity.errors import EqualcityError
+from equalcity.gitrepo import first_parent_history, open_repo, require_history
+from equalcity.project import Document, Project
+from equalcity.review import PANEL, Decision, Panel
+from equalcity.snapshot import Snapshot
+from equalcity.status import STATES, Row, empty_row, tally
 
 if TYPE_CHECKING:
     import git  # only the type: git operations stay in gitrepo.py

@@ -21,7 +21,7 @@ import re
 import textwrap
 from functools import cache
 
-from .catalog import Catalog, Message
+from equalcity.catalog import Catalog, Message
 
 # The order xgettext, msginit and msgmerge write; other fields keep their order after these.
 HEADER_ORDER = (

@@ -17,7 +17,7 @@ from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.messages.plurals import get_plural
 
-from .errors import EqualcityError
+from equalcity.errors import EqualcityError
 
 
 def normalize(code: str) -> str:
@@ -45,7 +45,7 @@ def plural_forms(code: str) -> str:
     >>> plural_forms("fr")
     'nplurals=2; plural=(n > 1);'
     """
-    from .plurals import default_header
+    from equalcity.plurals import default_header
 
     return default_header(code) or get_plural(Locale.parse(normalize(code))).plural_forms
 

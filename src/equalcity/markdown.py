@@ -24,7 +24,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from .errors import MarkdownError
+from equalcity.errors import MarkdownError
 
 Translate = Callable[[str], "str | None"]
 

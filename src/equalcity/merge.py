@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from .catalog import Catalog, Key, Message
+from equalcity.catalog import Catalog, Key, Message
 
 FUZZY_THRESHOLD = 60.0  # gettext's FUZZY_THRESHOLD (0.6), on rapidfuzz's 0–100 scale
 _NPLURALS = re.compile(r"nplurals\s*=\s*(\d+)")

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalog import Catalog, Key, Message, format_header, parse_header
+from equalcity.catalog import Catalog, Key, Message, format_header, parse_header
 
 CONFLICT_PREFIX = "merge conflict"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import EqualcityError
+from equalcity.errors import EqualcityError
 
 _PERSON = re.compile(
     r"^(?P<name>[^\W\d_][\w'’-]*)\s*:\s*"

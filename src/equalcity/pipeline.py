@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalog import (
+from equalcity.catalog import (
     Catalog,
     Message,
     format_header,
@@ -21,19 +21,19 @@ from .catalog import (
     render_canonical,
     write_po_files,
 )
-from .errors import EqualcityError
-from .fs import read_text, remove_leftovers, write_atomic
-from .glossary import Glossary, hints
-from .glossary import matcher as glossary_matcher
-from .layout import normalise
-from .locales import english_name, parse_name, plural_forms, same_language
-from .markdown import render
-from .merge import Compendium, FuzzyIndex, MergeStats, merge
-from .plurals import migrate_strings, plural_problem, reorder
-from .plurals import parse as parse_plural
-from .project import TEMPLATES, Document, Project
-from .snapshot import Snapshot
-from .templates import PROJECT
+from equalcity.errors import EqualcityError
+from equalcity.fs import read_text, remove_leftovers, write_atomic
+from equalcity.glossary import Glossary, hints
+from equalcity.glossary import matcher as glossary_matcher
+from equalcity.layout import normalise
+from equalcity.locales import english_name, parse_name, plural_forms, same_language
+from equalcity.markdown import render
+from equalcity.merge import Compendium, FuzzyIndex, MergeStats, merge
+from equalcity.plurals import migrate_strings, plural_problem, reorder
+from equalcity.plurals import parse as parse_plural
+from equalcity.project import TEMPLATES, Document, Project
+from equalcity.snapshot import Snapshot
+from equalcity.templates import PROJECT
 
 Clock = Callable[[], dt.datetime]
 

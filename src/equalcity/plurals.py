@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from .errors import EqualcityError
+from equalcity.errors import EqualcityError
 
 #: n = 0 … 1,000,000 and a few large values: every gettext rule repeats well within this range.
 CHECKED_RANGE = 1_000_001
@@ -365,7 +365,7 @@ def plural_problem(code: str, header_value: str) -> str | None:
     known = known_rules(code)
     if not known or matching_rule(code, rule):
         return None
-    from .locales import english_name
+    from equalcity.locales import english_name
 
     try:
         name = english_name(code)

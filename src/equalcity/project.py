@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import EqualcityError
+from equalcity.errors import EqualcityError
 
 TEMPLATES = "templates"
 CONTENT_FOLDERS = ("source", "locales", "glossary", "workflows")

@@ -18,13 +18,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog, Message
-from .errors import EqualcityError
-from .fs import decode_utf8, line_of, parse_toml, write_atomic
-from .locales import language_of
-from .markdown import FLAG_COMMENTS, flags_of
-from .schema import Field, check_fields, table_line
-from .signatures import parse_key
+from equalcity.catalog import Catalog, Message
+from equalcity.errors import EqualcityError
+from equalcity.fs import decode_utf8, line_of, parse_toml, write_atomic
+from equalcity.locales import language_of
+from equalcity.markdown import FLAG_COMMENTS, flags_of
+from equalcity.schema import Field, check_fields, table_line
+from equalcity.signatures import parse_key
 
 PANEL = "workflows/panel.toml"
 LEDGER = "reviews.jsonl"

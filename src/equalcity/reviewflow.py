@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .catalog import Catalog, Message, read_po, write_po_files
-from .errors import ConflictError, EqualcityError, RefusedError
-from .fs import write_atomic
-from .gitrepo import (
+from equalcity.catalog import Catalog, Message, read_po, write_po_files
+from equalcity.errors import ConflictError, EqualcityError, RefusedError
+from equalcity.fs import write_atomic
+from equalcity.gitrepo import (
     Identity,
     ServiceSigning,
     commit_as_service,
@@ -31,10 +31,10 @@ from .gitrepo import (
     uncommitted,
     write_lock,
 )
-from .glossary import hints
-from .glossary import matcher as glossary_matcher
-from .project import Document, Project
-from .review import (
+from equalcity.glossary import hints
+from equalcity.glossary import matcher as glossary_matcher
+from equalcity.project import Document, Project
+from equalcity.review import (
     REVIEW_PREFIX,
     Decision,
     EntryReview,
@@ -49,9 +49,9 @@ from .review import (
     review_comment,
     text_hash,
 )
-from .reviewindex import panel_in_force
-from .signatures import fingerprint, parse_key
-from .snapshot import Snapshot
+from equalcity.reviewindex import panel_in_force
+from equalcity.signatures import fingerprint, parse_key
+from equalcity.snapshot import Snapshot
 
 if TYPE_CHECKING:
     import git  # only the type: git operations stay in gitrepo.py

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .catalog import Catalog, read_po
-from .errors import EqualcityError
-from .fs import decode_utf8, write_atomic
-from .gitrepo import (
+from equalcity.catalog import Catalog, read_po
+from equalcity.errors import EqualcityError
+from equalcity.fs import decode_utf8, write_atomic
+from equalcity.gitrepo import (
     author_email,
     blob,
     blobs_at,
@@ -45,8 +45,8 @@ from .gitrepo import (
     same_since,
     touched_since,
 )
-from .project import Document, Project
-from .review import (
+from equalcity.project import Document, Project
+from equalcity.review import (
     LEDGER,
     PANEL,
     Decision,
@@ -61,8 +61,8 @@ from .review import (
     parse_panel,
     text_hash,
 )
-from .signatures import CommitSignature, check_commit
-from .verdicts import LineFacts, RosterChain, judge, roster_chain
+from equalcity.signatures import CommitSignature, check_commit
+from equalcity.verdicts import LineFacts, RosterChain, judge, roster_chain
 
 if TYPE_CHECKING:
     import git  # only the type: git operations stay in gitrepo.py

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import EqualcityError
+from equalcity.errors import EqualcityError
 
 #: A field's type: str, int, bool, float, "list[str]", "table" (any mapping), "any".
 Kind = Any

@@ -27,19 +27,19 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from .catalog import Catalog, Message, read_po_bytes
-from .errors import EqualcityError
-from .fs import decode_utf8
-from .project import CONTENT_FOLDERS, TEMPLATES, Document, Project
-from .review import LEDGER, PANEL, EntryReview, Ledger, Panel, parse_panel, review_state
+from equalcity.catalog import Catalog, Message, read_po_bytes
+from equalcity.errors import EqualcityError
+from equalcity.fs import decode_utf8
+from equalcity.project import CONTENT_FOLDERS, TEMPLATES, Document, Project
+from equalcity.review import LEDGER, PANEL, EntryReview, Ledger, Panel, parse_panel, review_state
 
 if TYPE_CHECKING:
     import git
 
-    from .checks.runner import CheckConfig
-    from .editions import Contact, Release
-    from .glossary import Glossary
-    from .reviewindex import ReviewIndex
+    from equalcity.checks.runner import CheckConfig
+    from equalcity.editions import Contact, Release
+    from equalcity.glossary import Glossary
+    from equalcity.reviewindex import ReviewIndex
 
 T = TypeVar("T")
 _MISSING = object()
@@ -147,7 +147,7 @@ class CommitFiles:
 
     @property
     def blobs(self) -> dict[str, str]:
-        from .gitrepo import tree_files
+        from equalcity.gitrepo import tree_files
 
         if self._blobs is None:
             self._blobs = tree_files(self.repo, self.commit, list(self.folders))
@@ -157,13 +157,13 @@ class CommitFiles:
         if self._blobs is not None:
             return self._blobs.get(rel)
         if rel not in self._found:
-            from .gitrepo import blob_id_at
+            from equalcity.gitrepo import blob_id_at
 
             self._found[rel] = blob_id_at(self.repo, self.commit, rel)
         return self._found[rel]
 
     def read(self, rel: str) -> bytes | None:
-        from .gitrepo import blob
+        from equalcity.gitrepo import blob
 
         blob_id = self._blob_id(rel)
         return None if blob_id is None else blob(self.repo, blob_id)
@@ -296,7 +296,7 @@ class Snapshot:
         Folder names are the user's (and Weblate's, Poedit's): ``zh_CN`` is never looked up as
         ``zh_Hans_CN``; a name that means the same as an existing folder is only suggested.
         """
-        from .locales import parse_name, same_language
+        from equalcity.locales import parse_name, same_language
 
         folders = self.locales()
         if code in folders:
@@ -340,7 +340,7 @@ class Snapshot:
     def template(self, doc: Document) -> Catalog:
         """The template of ``doc`` as ``extract`` derives it from the English source (not the
         ``.pot`` file, which may be stale or edited by hand)."""
-        from .templates import build_template
+        from equalcity.templates import build_template
 
         rel = f"source/{doc.module}/{doc.name}.md"
 
@@ -408,7 +408,7 @@ class Snapshot:
         return self._once("reviews", self._reviews)
 
     def _reviews(self) -> ReviewIndex:
-        from .reviewindex import ReviewIndex, review_index
+        from equalcity.reviewindex import ReviewIndex, review_index
 
         if self.index is not None:
             return self.index
@@ -423,8 +423,8 @@ class Snapshot:
         return index
 
     def _unproven(self) -> ReviewIndex:
-        from .reviewindex import ReviewIndex
-        from .verdicts import LineFacts, judge
+        from equalcity.reviewindex import ReviewIndex
+        from equalcity.verdicts import LineFacts, judge
 
         why = "held in memory: no commit proves any decision"
         index = ReviewIndex(self.roster(), roster_note=why)
@@ -457,7 +457,7 @@ class Snapshot:
 
     def raw_ledger(self, locale: str) -> Ledger:
         """The ledger's lines, not judged."""
-        from .review import parse_ledger
+        from equalcity.review import parse_ledger
 
         rel = f"locales/{locale}/{LEDGER}"
 
@@ -500,7 +500,7 @@ class Snapshot:
 
     def glossary(self) -> Glossary:
         """Every concept of ``glossary/*.yaml``."""
-        from .glossary import parse_files
+        from equalcity.glossary import parse_files
 
         def parse() -> Glossary:
             names = [
@@ -514,13 +514,13 @@ class Snapshot:
 
     def release(self) -> Release:
         """``workflows/release.toml``: the editions (none when the file is absent)."""
-        from .editions import CONFIG, parse_release
+        from equalcity.editions import CONFIG, parse_release
 
         return self._once("release", lambda: parse_release(self.locales(), self.text(CONFIG)))
 
     def contacts(self, rel: str) -> dict[str, Contact]:
         """The contacts of one file (``{}`` if absent), every field checked."""
-        from .editions import parse_contacts
+        from equalcity.editions import parse_contacts
 
         def parse() -> dict[str, Contact]:
             text = self.text(rel)
@@ -530,7 +530,7 @@ class Snapshot:
 
     def check_config(self) -> CheckConfig:
         """``workflows/checks.toml`` with the names allow-list and the contacts register."""
-        from .checks.runner import CONFIG, parse_config
+        from equalcity.checks.runner import CONFIG, parse_config
 
         return self._once("check-config", lambda: parse_config(self, self.text(CONFIG)))
 

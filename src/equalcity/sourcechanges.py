@@ -16,14 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .catalog import Catalog
-from .errors import EqualcityError
-from .gitrepo import is_shallow, open_repo
-from .merge import FuzzyIndex
-from .project import Project
-from .review import Decision, Ledger, key_hash
-from .reviewflow import Item, word_diff_ops
-from .snapshot import Snapshot
+from equalcity.catalog import Catalog
+from equalcity.errors import EqualcityError
+from equalcity.gitrepo import is_shallow, open_repo
+from equalcity.merge import FuzzyIndex
+from equalcity.project import Project
+from equalcity.review import Decision, Ledger, key_hash
+from equalcity.reviewflow import Item, word_diff_ops
+from equalcity.snapshot import Snapshot
 
 if TYPE_CHECKING:
     import git

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from .catalog import Message
-from .project import Document
-from .review import STATES, RosterGap, roster_gaps
-from .snapshot import Snapshot
+from equalcity.catalog import Message
+from equalcity.project import Document
+from equalcity.review import STATES, RosterGap, roster_gaps
+from equalcity.snapshot import Snapshot
 
 __all__ = ["STATES", "Row", "compute", "empty_row", "tally", "words"]
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ConflictError
-from .gitrepo import (
+from equalcity.errors import ConflictError
+from equalcity.gitrepo import (
     PushRejected,
     ServiceSigning,
     current_branch,

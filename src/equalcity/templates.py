@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from string import Formatter
 
-from .catalog import Catalog, Message, format_header
-from .markdown import describe, extract
+from equalcity.catalog import Catalog, Message, format_header
+from equalcity.markdown import describe, extract
 
 PROJECT = "equalcity toolbox"
 

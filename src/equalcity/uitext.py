@@ -19,13 +19,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .catalog import Message
-from .locales import is_rtl, parse_name
-from .markdown import extract
-from .project import Document
+from equalcity.catalog import Message
+from equalcity.locales import is_rtl, parse_name
+from equalcity.markdown import extract
+from equalcity.project import Document
 
 if TYPE_CHECKING:
-    from .snapshot import Snapshot
+    from equalcity.snapshot import Snapshot
 
 # The status dashboard's catalogue: the team's page, in no release bundle (and so in no gate).
 DASHBOARD = Document("ui", "dashboard")

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .catalog import (
+from equalcity.catalog import (
     Catalog,
     Message,
     format_header,
@@ -39,9 +39,9 @@ from .catalog import (
     render_canonical,
     write_po_files,
 )
-from .errors import ConflictError, EqualcityError, RefusedError
-from .fs import decode_utf8
-from .gitrepo import (
+from equalcity.errors import ConflictError, EqualcityError, RefusedError
+from equalcity.fs import decode_utf8
+from equalcity.gitrepo import (
     Identity,
     ServiceSigning,
     commit_as_service,
@@ -51,12 +51,12 @@ from .gitrepo import (
     undo,
     write_lock,
 )
-from .locales import language_of
-from .merge3 import Conflict, merge3
-from .project import Document, Project
-from .review import Reviewer, key_hash
-from .reviewflow import _refuse_other_changes
-from .snapshot import Snapshot
+from equalcity.locales import language_of
+from equalcity.merge3 import Conflict, merge3
+from equalcity.project import Document, Project
+from equalcity.review import Reviewer, key_hash
+from equalcity.reviewflow import _refuse_other_changes
+from equalcity.snapshot import Snapshot
 
 BASE_FIELD = "X-Equalcity-Base"
 DOC_FIELD = "X-Equalcity-Document"
@@ -469,8 +469,8 @@ def _check(project: Project, locale: str, name: str, text: str, changed: set[str
     file-level ones that still matter. A translator's ``# equalcity-ignore:`` comment may
     silence a warning, never an error: the checks run without those comments (each line kept,
     emptied, so line numbers stay the uploaded file's)."""
-    from .checks import IGNORE_PREFIX, ignored
-    from .checks.runner import Target, check_target, load_config
+    from equalcity.checks import IGNORE_PREFIX, ignored
+    from equalcity.checks.runner import Target, check_target, load_config
 
     config = load_config(project)
     unsilenced = "\n".join(

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from .review import Decision, Panel, Reason, Reviewer, Verdict
-from .signatures import CommitSignature, fingerprint
+from equalcity.review import Decision, Panel, Reason, Reviewer, Verdict
+from equalcity.signatures import CommitSignature, fingerprint
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .editions import (
+from equalcity.editions import (
     CONFIRMABLE,
     METHODS,
     Contact,
@@ -27,9 +27,9 @@ from .editions import (
     parse_contacts,
     used_contacts,
 )
-from .errors import EqualcityError, RefusedError
-from .fs import write_atomic
-from .gitrepo import (
+from equalcity.errors import EqualcityError, RefusedError
+from equalcity.fs import write_atomic
+from equalcity.gitrepo import (
     Identity,
     ServiceSigning,
     commit_as_service,
@@ -40,11 +40,11 @@ from .gitrepo import (
     undo,
     write_lock,
 )
-from .project import Project
-from .review import Panel, Reviewer, Signer
-from .reviewflow import _refuse_other_changes
-from .signatures import CommitSignature, check_commit, fingerprint, split_commit, trailers
-from .snapshot import Snapshot
+from equalcity.project import Project
+from equalcity.review import Panel, Reviewer, Signer
+from equalcity.reviewflow import _refuse_other_changes
+from equalcity.signatures import CommitSignature, check_commit, fingerprint, split_commit, trailers
+from equalcity.snapshot import Snapshot
 
 RECORD_FIELDS = ("verified", "verified_by", "verified_method", "verified_what", "verified_url")
 ROLE = "contact-verifier"

@@ -17,8 +17,8 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
-from ._linebreaks import ALPHABET, PAIRS
-from .catalog import Catalog, Message, fields
+from equalcity._linebreaks import ALPHABET, PAIRS
+from equalcity.catalog import Catalog, Message, fields
 
 PAGE_WIDTH = 79
 _INDEX = {ch: i for i, ch in enumerate(ALPHABET)}

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..catalog import Catalog, Message
-from ..glossary import Glossary
-from ..names import Person
+from equalcity.catalog import Catalog, Message
+from equalcity.glossary import Glossary
+from equalcity.names import Person
 
 SEVERITIES = ("error", "warning", "off")
 
@@ -123,7 +123,7 @@ def roster_check(id: str, severity: str, explanation: str) -> Callable[[Any], An
 
 def registry() -> dict[str, Check]:
     """Every check, by id (importing the check modules registers them)."""
-    from . import markup, po, quality, rawhtml, reviews, source, terms, tokens  # noqa: F401
+    from equalcity.checks import markup, po, quality, rawhtml, reviews, source, terms, tokens  # noqa: F401
 
     return dict(sorted(_REGISTRY.items()))
 

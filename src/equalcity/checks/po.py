@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..catalog import canonical
-from ..plurals import plural_problem
-from ..wrap import format_native
-from . import FileContext, file_check
+from equalcity.catalog import canonical
+from equalcity.checks import FileContext, file_check
+from equalcity.plurals import plural_problem
+from equalcity.wrap import format_native
 
 _NPLURALS = re.compile(r"nplurals\s*=\s*(\d+)")
 

@@ -9,9 +9,9 @@ from functools import lru_cache
 
 from translate.filters import checks as tt
 
-from ..catalog import Message
-from ..locales import language_of
-from . import FileContext, entry_check, kind_of
+from equalcity.catalog import Message
+from equalcity.checks import FileContext, entry_check, kind_of
+from equalcity.locales import language_of
 
 _LETTERS = re.compile(r"[^\W\d_]{3,}")
 _NON_WORDS = re.compile(r"\{\{[^}]*\}\}|https?://\S+|`[^`]*`|\]\([^)]*\)")

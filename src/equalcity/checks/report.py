@@ -6,8 +6,8 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 
-from .. import __version__
-from . import Finding, registry
+from equalcity import __version__
+from equalcity.checks import Finding, registry
 
 FORMATS = ("text", "json", "github", "sarif")
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from ..errors import EqualcityError
-from ..fs import line_of
-from ..project import Document
-from ..review import PANEL, roster_gaps
-from ..reviewindex import reasons_by_check
-from ..snapshot import Snapshot
-from . import LedgerContext, ledger_check, roster_check
+from equalcity.checks import LedgerContext, ledger_check, roster_check
+from equalcity.errors import EqualcityError
+from equalcity.fs import line_of
+from equalcity.project import Document
+from equalcity.review import PANEL, roster_gaps
+from equalcity.reviewindex import reasons_by_check
+from equalcity.snapshot import Snapshot
 
 
 @ledger_check(

@@ -9,17 +9,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..catalog import read_po_text
-from ..errors import EqualcityError
-from ..fs import decode_utf8, line_of, parse_toml
-from ..gitrepo import open_repo, require_history
-from ..glossary import Glossary
-from ..names import Names, Person, read_names
-from ..project import Project
-from ..review import PANEL
-from ..schema import Field, check_fields
-from ..snapshot import Snapshot
-from . import SEVERITIES, FileContext, Finding, LedgerContext, SourceContext, ignored, registry
+from equalcity.catalog import read_po_text
+from equalcity.checks import (
+    SEVERITIES,
+    FileContext,
+    Finding,
+    LedgerContext,
+    SourceContext,
+    ignored,
+    registry,
+)
+from equalcity.errors import EqualcityError
+from equalcity.fs import decode_utf8, line_of, parse_toml
+from equalcity.gitrepo import open_repo, require_history
+from equalcity.glossary import Glossary
+from equalcity.names import Names, Person, read_names
+from equalcity.project import Project
+from equalcity.review import PANEL
+from equalcity.schema import Field, check_fields
+from equalcity.snapshot import Snapshot
 
 CONFIG = "workflows/checks.toml"
 NAMES = "workflows/fictional-names.txt"

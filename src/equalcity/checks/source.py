@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from ..editions import PLACEHOLDER
-from ..markdown import Segment, extract
-from . import SourceContext, source_check
-from .tokens import EMAIL, phone_digits
+from equalcity.checks import SourceContext, source_check
+from equalcity.checks.tokens import EMAIL, phone_digits
+from equalcity.editions import PLACEHOLDER
+from equalcity.markdown import Segment, extract
 
 _ATTRIBUTION = re.compile(r"^[—–-]\s*\*?(?P<name>[^\W\d_][\w'’-]*)\s*,")
 _CAPITALISED = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-Z][a-z]{2,})\b")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..catalog import Message
-from ..glossary import Glossary, Match, hints, matcher
-from ..locales import language_of
-from . import FileContext, SourceContext, entry_check, source_check
-from .source import segments
+from equalcity.catalog import Message
+from equalcity.checks import FileContext, SourceContext, entry_check, source_check
+from equalcity.checks.source import segments
+from equalcity.glossary import Glossary, Match, hints, matcher
+from equalcity.locales import language_of
 
 
 def _language(locale: str) -> str:

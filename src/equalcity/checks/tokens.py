@@ -9,9 +9,9 @@ from functools import lru_cache
 
 import phonenumbers
 
-from ..catalog import Message
-from ..editions import PLACEHOLDER
-from . import FileContext, compare_counts, entry_check, translations
+from equalcity.catalog import Message
+from equalcity.checks import FileContext, compare_counts, entry_check, translations
+from equalcity.editions import PLACEHOLDER
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]\"'`]+[^\s<>()\[\]\"'`.,;:!?]")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from ..pipeline import build_file, build_language
-from ..project import Project
-from .completion import languages
+from equalcity.cli.completion import languages
+from equalcity.pipeline import build_file, build_language
+from equalcity.project import Project
 
 
 @click.command("build")

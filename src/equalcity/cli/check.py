@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from ..checks import registry
-from ..checks.report import FORMATS, github_summary, render
-from ..checks.runner import load_config, run, targets
-from ..errors import FindingsError
-from ..project import Project
-from .progress import on_terminal
+from equalcity.checks import registry
+from equalcity.checks.report import FORMATS, github_summary, render
+from equalcity.checks.runner import load_config, run, targets
+from equalcity.cli.progress import on_terminal
+from equalcity.errors import FindingsError
+from equalcity.project import Project
 
 
 @click.command("check")

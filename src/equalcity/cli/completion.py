@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 import click
 from click.shell_completion import CompletionItem
 
-from ..errors import EqualcityError
+from equalcity.errors import EqualcityError
 
 if TYPE_CHECKING:
-    from ..snapshot import Snapshot
+    from equalcity.snapshot import Snapshot
 
 
 def _snapshot(ctx: click.Context) -> Snapshot:
-    from ..snapshot import Snapshot
+    from equalcity.snapshot import Snapshot
 
     root = ctx.find_root().params.get("root") or Path(".")
     return Snapshot.of(Path(root))

@@ -6,7 +6,7 @@ from typing import ParamSpec, TypeVar
 
 import click
 
-from ..errors import EqualcityError
+from equalcity.errors import EqualcityError
 
 P = ParamSpec("P")
 R = TypeVar("R")

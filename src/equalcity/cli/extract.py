@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from ..catalog import canonical, format_po
-from ..fs import read_text, write_atomic
-from ..pipeline import extract_all
-from ..project import Project
-from ..templates import build_template
+from equalcity.catalog import canonical, format_po
+from equalcity.fs import read_text, write_atomic
+from equalcity.pipeline import extract_all
+from equalcity.project import Project
+from equalcity.templates import build_template
 
 
 @click.command("extract")

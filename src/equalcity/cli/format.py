@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import FindingsError
-from ..pipeline import format_files
+from equalcity.errors import FindingsError
+from equalcity.pipeline import format_files
 
 
 @click.command("format")

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from ..errors import EqualcityError
-from ..fs import write_atomic
-from ..glossary import lint, load, to_csv, to_tbx
-from ..locales import parse_name
-from ..project import Project
-from .completion import languages
-from .errors import InputError
+from equalcity.cli.completion import languages
+from equalcity.cli.errors import InputError
+from equalcity.errors import EqualcityError
+from equalcity.fs import write_atomic
+from equalcity.glossary import lint, load, to_csv, to_tbx
+from equalcity.locales import parse_name
+from equalcity.project import Project
 
 
 @click.group("glossary")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..pipeline import init_language
-from ..project import Project
+from equalcity.pipeline import init_language
+from equalcity.project import Project
 
 
 @click.command("init")

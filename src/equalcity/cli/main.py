@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from .. import __version__
+from equalcity import __version__
 
 # name -> (module in this package, first paragraph of the command's help)
 SUMMARIES: dict[str, tuple[str, str]] = {
@@ -85,7 +85,7 @@ class LazyGroup(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         """Every command's domain and OS errors become click's exceptions here, the one place
         (the exit status comes from the error's class: ``EqualcityError.exit_code``)."""
-        from .errors import as_click
+        from equalcity.cli.errors import as_click
 
         try:
             return super().invoke(ctx)
@@ -122,8 +122,8 @@ def main(ctx: click.Context, root: Path) -> None:
     Exit status: 0 success, 1 findings, 2 bad input or usage (one line naming the file and
     line on stderr).
     """
-    from ..project import Project
-    from ..snapshot import WorkingFiles
+    from equalcity.project import Project
+    from equalcity.snapshot import WorkingFiles
 
     # A command parses hundreds of thousands of PO entries into objects that live until it
     # ends; at the default threshold (700 allocations) the cyclic collector runs thousands of

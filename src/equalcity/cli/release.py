@@ -8,13 +8,13 @@ from pathlib import Path
 
 import click
 
-from ..errors import FindingsError
-from ..project import Project
-from ..release import DEFAULT_CACHE, plan, release_edition
-from ..release.notes import release_notes
-from ..snapshot import Snapshot
-from ..verification import contact_checks
-from .completion import editions as complete_editions
+from equalcity.cli.completion import editions as complete_editions
+from equalcity.errors import FindingsError
+from equalcity.project import Project
+from equalcity.release import DEFAULT_CACHE, plan, release_edition
+from equalcity.release.notes import release_notes
+from equalcity.snapshot import Snapshot
+from equalcity.verification import contact_checks
 
 
 @click.group("release", invoke_without_command=True)

@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 import click
 
-from ..errors import EqualcityError
-from ..gitrepo import identity_of
-from ..project import Document, Project
-from ..reviewflow import Ask, current_reviewer, decide, describe, items, pending
-from ..snapshot import Snapshot
-from .completion import documents, languages, modules
+from equalcity.cli.completion import documents, languages, modules
+from equalcity.errors import EqualcityError
+from equalcity.gitrepo import identity_of
+from equalcity.project import Document, Project
+from equalcity.reviewflow import Ask, current_reviewer, decide, describe, items, pending
+from equalcity.snapshot import Snapshot
 
 KEY_HELP = (
     "Your SSH signing key (private key file, or .pub with the key in ssh-agent); "

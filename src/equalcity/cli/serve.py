@@ -8,17 +8,17 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import EqualcityError
-from ..gitrepo import open_repo, signing_key
-from ..project import Project
-from ..reviewflow import resolve_reviewer, usable_key
-from ..snapshot import Snapshot
-from ..web.security import is_loopback
+from equalcity.errors import EqualcityError
+from equalcity.gitrepo import open_repo, signing_key
+from equalcity.project import Project
+from equalcity.reviewflow import resolve_reviewer, usable_key
+from equalcity.snapshot import Snapshot
+from equalcity.web.security import is_loopback
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
-    from ..web.state import State
+    from equalcity.web.state import State
 
 
 @click.group("serve", invoke_without_command=True)
@@ -93,7 +93,7 @@ def command(
     project: Project = ctx.obj
     import uvicorn
 
-    from ..web.app import create_app
+    from equalcity.web.app import create_app
 
     if not project.locales_dir.is_dir():
         raise EqualcityError(
@@ -150,8 +150,8 @@ def _team_app(
     remote: str,
     trusted_proxies: tuple[str, ...],
 ) -> Starlette:
-    from ..gitrepo import ServiceSigning
-    from ..web.team import PublicSite, check_public_url, create_team_app
+    from equalcity.gitrepo import ServiceSigning
+    from equalcity.web.team import PublicSite, check_public_url, create_team_app
 
     url = check_public_url(public_url)
     state = _state(project, state_dir)
@@ -171,7 +171,7 @@ def _team_app(
 
 
 def _state(project: Project, state_dir: Path | None) -> State:
-    from ..web.state import State
+    from equalcity.web.state import State
 
     if state_dir is None:
         raise EqualcityError("the team service keeps its accounts in --state DIR; name a folder")
@@ -202,7 +202,7 @@ def _member(project: Project, roster_id: str) -> None:
 @click.pass_obj
 def invite(project: Project, roster_id: str, state_dir: Path, public_url: str, days: int) -> None:
     """Print a one-time link with which ROSTER_ID registers a passkey (send it privately)."""
-    from ..web.team import check_public_url
+    from equalcity.web.team import check_public_url
 
     url = check_public_url(public_url)
     _member(project, roster_id)

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import click
 
-from ..dashboard import collect, labels, render_html
-from ..fs import write_atomic
-from ..project import Project
-from ..snapshot import Snapshot
-from ..status import STATES, Row, compute
-from .completion import languages
+from equalcity.cli.completion import languages
+from equalcity.dashboard import collect, labels, render_html
+from equalcity.fs import write_atomic
+from equalcity.project import Project
+from equalcity.snapshot import Snapshot
+from equalcity.status import STATES, Row, compute
 
 
 @click.command("status")
@@ -86,7 +86,7 @@ def command(
     names = [snapshot.language(code) for code in locales] or None
     text_in = page = None
     if ui_locale != "en":
-        from ..web.i18n import Catalogues
+        from equalcity.web.i18n import Catalogues
 
         text_in = labels(snapshot, snapshot.language(ui_locale))
         page = Catalogues(project).texts(text_in.language)  # the skip link, the header

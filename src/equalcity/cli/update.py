@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from ..pipeline import update_languages
-from ..project import Project
-from .completion import languages
-from .progress import on_terminal
+from equalcity.cli.completion import languages
+from equalcity.cli.progress import on_terminal
+from equalcity.pipeline import update_languages
+from equalcity.project import Project
 
 
 @click.command("update")

@@ -8,11 +8,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..editions import Edition, release_inputs
-from ..fs import remove_leftovers
-from ..snapshot import Snapshot
-from .bundle import EditionResult, build, commit_info, gate, input_key, restore, store
-from .ui import CATALOGUE
+from equalcity.editions import Edition, release_inputs
+from equalcity.fs import remove_leftovers
+from equalcity.release.bundle import (
+    EditionResult,
+    build,
+    commit_info,
+    gate,
+    input_key,
+    restore,
+    store,
+)
+from equalcity.release.ui import CATALOGUE
+from equalcity.snapshot import Snapshot
 
 DEFAULT_CACHE = Path(".cache/equalcity")
 

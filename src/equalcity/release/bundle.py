@@ -23,8 +23,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import __version__
-from ..editions import (
+from equalcity import __version__
+from equalcity.editions import (
     Blocker,
     Contact,
     Edition,
@@ -35,16 +35,16 @@ from ..editions import (
     release_inputs,
     used_contacts,
 )
-from ..fs import write_atomic
-from ..gitrepo import inputs_state
-from ..project import Document, Project
-from ..snapshot import Snapshot
-from . import cards as cards_
-from . import fold
-from . import html as html_
-from .content import DocumentText, LanguageStrings, document_text
-from .pdf import render_job
-from .ui import CATALOGUE, labels
+from equalcity.fs import write_atomic
+from equalcity.gitrepo import inputs_state
+from equalcity.project import Document, Project
+from equalcity.release import cards as cards_
+from equalcity.release import fold
+from equalcity.release import html as html_
+from equalcity.release.content import DocumentText, LanguageStrings, document_text
+from equalcity.release.pdf import render_job
+from equalcity.release.ui import CATALOGUE, labels
+from equalcity.snapshot import Snapshot
 
 Progress = Callable[[int], None]
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)

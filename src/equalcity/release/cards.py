@@ -16,8 +16,8 @@ from html import escape
 
 from babel import Locale, UnknownLocaleError
 
-from ..editions import SOURCE_CONTACTS, Contact, Number
-from ..locales import language_of
+from equalcity.editions import SOURCE_CONTACTS, Contact, Number
+from equalcity.locales import language_of
 
 
 def text_language(contact: Contact, language: str) -> str:

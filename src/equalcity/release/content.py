@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from ..catalog import Catalog, Message
-from ..editions import PLACEHOLDER, SOURCE_CONTACTS, Contact, Edition, placeholders
-from ..errors import EqualcityError
-from ..locales import language_of
-from ..markdown import Segment, render_segments
-from ..project import Document
-from ..snapshot import Snapshot
+from equalcity.catalog import Catalog, Message
+from equalcity.editions import PLACEHOLDER, SOURCE_CONTACTS, Contact, Edition, placeholders
+from equalcity.errors import EqualcityError
+from equalcity.locales import language_of
+from equalcity.markdown import Segment, render_segments
+from equalcity.project import Document
+from equalcity.snapshot import Snapshot
 
 UNAPPROVED = ("\u2e28", "\u2e29")  # ⸨ ⸩ translated, not approved (previews only)
 FALLBACK = ("\u2e26", "\u2e27")  # ⸦ ⸧ fallback text (no approved translation)
@@ -204,7 +204,7 @@ def document_text(
 
 def heading_ids(source: str) -> list[str]:
     """Anchors for a document's headings in order, made from the English headings."""
-    from .html import headings_of
+    from equalcity.release.html import headings_of
 
     return [anchor for _, anchor, _ in headings_of(source, all_levels=True)]
 

@@ -23,10 +23,10 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from ..locales import is_rtl, parse_name
-from ..markdown import MARKER
-from .content import FALLBACK, SENTINELS, UNAPPROVED
-from .ui import ENGLISH
+from equalcity.locales import is_rtl, parse_name
+from equalcity.markdown import MARKER
+from equalcity.release.content import FALLBACK, SENTINELS, UNAPPROVED
+from equalcity.release.ui import ENGLISH
 
 _TAG = re.compile(r"<[^>]*>")
 

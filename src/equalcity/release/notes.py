@@ -11,14 +11,14 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from ..editions import Edition
-from ..errors import EqualcityError
-from ..fs import parse_toml
-from ..gitrepo import open_repo, require_history, resolve_commit
-from ..glossary import Concept, Glossary, LanguageTerms
-from ..project import Project
-from ..snapshot import Snapshot
-from ..verification import describe, trusted
+from equalcity.editions import Edition
+from equalcity.errors import EqualcityError
+from equalcity.fs import parse_toml
+from equalcity.gitrepo import open_repo, require_history, resolve_commit
+from equalcity.glossary import Concept, Glossary, LanguageTerms
+from equalcity.project import Project
+from equalcity.snapshot import Snapshot
+from equalcity.verification import describe, trusted
 
 STATUSES = ("preferred", "admitted", "forbidden")
 

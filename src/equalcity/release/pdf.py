@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ..fs import write_atomic
+from equalcity.fs import write_atomic
 
 
 def renderer_version() -> str:

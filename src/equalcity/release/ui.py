@@ -11,9 +11,9 @@ the templates may use.
 
 from __future__ import annotations
 
-from ..editions import Edition
-from ..snapshot import Snapshot
-from ..uitext import PAGE_FURNITURE, load_labels, parse_catalogue
+from equalcity.editions import Edition
+from equalcity.snapshot import Snapshot
+from equalcity.uitext import PAGE_FURNITURE, load_labels, parse_catalogue
 
 __all__ = ["CATALOGUE", "ENGLISH", "labels", "parse_catalogue"]
 

@@ -24,22 +24,30 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ..dashboard import collect, render_html
-from ..dashboard import labels as dashboard_labels
-from ..editions import Contact, Edition
-from ..errors import EqualcityError
-from ..gitrepo import ServiceSigning, head_of
-from ..glossary import Glossary
-from ..locales import is_rtl
-from ..project import Document, Project
-from ..review import DECISIONS, Reviewer
-from ..reviewflow import Ask, decide, items, pending
-from ..snapshot import Snapshot
-from ..sourcechanges import source_changes
-from ..status import STATES
-from .entries import SHOWS, Filters, entry_view
-from .i18n import CURRENT, ENGLISH, SOURCE_LANGUAGE, Catalogues, PageLanguage, choose, current
-from .security import (
+from equalcity.dashboard import collect, render_html
+from equalcity.dashboard import labels as dashboard_labels
+from equalcity.editions import Contact, Edition
+from equalcity.errors import EqualcityError
+from equalcity.gitrepo import ServiceSigning, head_of
+from equalcity.glossary import Glossary
+from equalcity.locales import is_rtl
+from equalcity.project import Document, Project
+from equalcity.review import DECISIONS, Reviewer
+from equalcity.reviewflow import Ask, decide, items, pending
+from equalcity.snapshot import Snapshot
+from equalcity.sourcechanges import source_changes
+from equalcity.status import STATES
+from equalcity.web.entries import SHOWS, Filters, entry_view
+from equalcity.web.i18n import (
+    CURRENT,
+    ENGLISH,
+    SOURCE_LANGUAGE,
+    Catalogues,
+    PageLanguage,
+    choose,
+    current,
+)
+from equalcity.web.security import (
     HEADERS,
     Session,
     Sessions,
@@ -48,7 +56,7 @@ from .security import (
     same_origin,
     token_matches,
 )
-from .templating import render, static_text
+from equalcity.web.templating import render, static_text
 
 log = logging.getLogger("equalcity.web")
 PAGE_SIZE = 40
@@ -434,7 +442,7 @@ class PanelApp:
         """The contacts of each edition in ``locale`` (the language's own files when
         workflows/release.toml names none), each with why the release gate does not trust its
         check ("" when it does), so a helpline sentence is never approved blind."""
-        from ..verification import trusted  # reads the contacts files' history
+        from equalcity.verification import trusted  # reads the contacts files' history
 
         found = [e for e in snapshot.release().editions if e.language == locale]
         today = dt.date.today()

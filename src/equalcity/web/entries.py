@@ -10,13 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from ..editions import Contact, placeholders
-from ..glossary import Glossary, Match, Matcher, matcher, source_concepts, terms_in
-from ..markdown import FLAG_COMMENTS
-from ..review import REVIEW_PREFIX, Decision, Panel, Reviewer, key_hash, text_hash
-from ..reviewflow import Item, pending, previous_approval, word_diff_ops
-from ..sourcechanges import SourceChange, SourceChanges
-from .i18n import ENGLISH_TEXTS, Texts
+from equalcity.editions import Contact, placeholders
+from equalcity.glossary import Glossary, Match, Matcher, matcher, source_concepts, terms_in
+from equalcity.markdown import FLAG_COMMENTS
+from equalcity.review import REVIEW_PREFIX, Decision, Panel, Reviewer, key_hash, text_hash
+from equalcity.reviewflow import Item, pending, previous_approval, word_diff_ops
+from equalcity.sourcechanges import SourceChange, SourceChanges
+from equalcity.web.i18n import ENGLISH_TEXTS, Texts
 
 SOURCE_LANGUAGE = "en"
 # What each choice of "Show" lists, by its label in the page's words (i18n.ENGLISH).

@@ -27,7 +27,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from ..errors import EqualcityError
+from equalcity.errors import EqualcityError
 
 
 class PasskeyError(EqualcityError):

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import EqualcityError
+from equalcity.errors import EqualcityError
 
 DATABASE = "equalcity-service.sqlite3"
 INVITATION_SECONDS = 7 * 24 * 3600

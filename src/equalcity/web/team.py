@@ -36,20 +36,20 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ..errors import EqualcityError
-from ..gitrepo import ServiceSigning
-from ..project import Document, Project
-from ..review import DECISIONS, Reviewer
-from ..reviewflow import Ask
-from ..reviewindex import panel_in_force
-from ..snapshot import Snapshot
-from ..sync import Sync
-from . import passkeys, translate, verify
-from .app import PageError, PanelApp, _one, _who, answer, json_object
-from .i18n import CURRENT, ENGLISH, current
-from .security import CONTENT_SECURITY_POLICY, HEADERS, Session
-from .state import CEREMONY_SECONDS, SessionRecord, State
-from .templating import render
+from equalcity.errors import EqualcityError
+from equalcity.gitrepo import ServiceSigning
+from equalcity.project import Document, Project
+from equalcity.review import DECISIONS, Reviewer
+from equalcity.reviewflow import Ask
+from equalcity.reviewindex import panel_in_force
+from equalcity.snapshot import Snapshot
+from equalcity.sync import Sync
+from equalcity.web import passkeys, translate, verify
+from equalcity.web.app import PageError, PanelApp, _one, _who, answer, json_object
+from equalcity.web.i18n import CURRENT, ENGLISH, current
+from equalcity.web.security import CONTENT_SECURITY_POLICY, HEADERS, Session
+from equalcity.web.state import CEREMONY_SECONDS, SessionRecord, State
+from equalcity.web.templating import render
 
 log = logging.getLogger("equalcity.web")
 MAX_JSON_BYTES = 64 * 1024
@@ -492,7 +492,7 @@ class TeamApp(PanelApp):
         return response
 
     async def _form_token(self, request: Request, session: Session) -> None:
-        from .app import _form
+        from equalcity.web.app import _form
 
         form = await _form(request)
         if not secrets.compare_digest(session.csrf, form.get("csrf", "")):

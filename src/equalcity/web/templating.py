@@ -7,8 +7,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from ..dashboard import percent
-from .i18n import current
+from equalcity.dashboard import percent
+from equalcity.web.i18n import current
 
 _ENV = Environment(
     loader=PackageLoader("equalcity.web", "templates"),

@@ -23,10 +23,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ..errors import EqualcityError
-from ..review import Reviewer
-from ..snapshot import Snapshot
-from ..upload import (
+from equalcity.errors import EqualcityError
+from equalcity.review import Reviewer
+from equalcity.snapshot import Snapshot
+from equalcity.upload import (
     MAX_UPLOAD_BYTES,
     Prepared,
     blocking,
@@ -37,12 +37,12 @@ from ..upload import (
     prepare,
     unpack,
 )
-from .app import PageError, json_object, read_body
-from .security import Session
-from .templating import render
+from equalcity.web.app import PageError, json_object, read_body
+from equalcity.web.security import Session
+from equalcity.web.templating import render
 
 if TYPE_CHECKING:
-    from .team import TeamApp
+    from equalcity.web.team import TeamApp
 
 log = logging.getLogger("equalcity.web")
 # What an upload may be sent as: the page's form, or a script's raw file (PO or zip).
@@ -220,7 +220,7 @@ class Translating:
         return HTMLResponse(html, status_code=200 if upload_id else 422)
 
     async def confirm(self, request: Request, session: Session) -> Response:
-        from .app import _form
+        from equalcity.web.app import _form
 
         form = await _form(request)
         if not session.csrf or form.get("csrf") != session.csrf:
@@ -254,7 +254,7 @@ class Translating:
         return sha, prepared
 
     async def new_token(self, request: Request, session: Session) -> Response:
-        from .app import _form
+        from equalcity.web.app import _form
 
         form = await _form(request)
         if not session.csrf or form.get("csrf") != session.csrf:
@@ -267,7 +267,7 @@ class Translating:
         return HTMLResponse(html)
 
     async def revoke_token(self, request: Request, session: Session) -> Response:
-        from .app import _form
+        from equalcity.web.app import _form
 
         form = await _form(request)
         if not session.csrf or form.get("csrf") != session.csrf:

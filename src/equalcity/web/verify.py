@@ -17,17 +17,17 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ..editions import CONFIRMABLE, METHODS, Edition, load_release
-from ..errors import EqualcityError
-from ..review import Reviewer
-from ..snapshot import Snapshot
-from ..verification import ROLE, Check, describe, record, trusted
-from .app import MAX_FORM_BYTES, PageError, read_body
-from .security import Session
-from .templating import render
+from equalcity.editions import CONFIRMABLE, METHODS, Edition, load_release
+from equalcity.errors import EqualcityError
+from equalcity.review import Reviewer
+from equalcity.snapshot import Snapshot
+from equalcity.verification import ROLE, Check, describe, record, trusted
+from equalcity.web.app import MAX_FORM_BYTES, PageError, read_body
+from equalcity.web.security import Session
+from equalcity.web.templating import render
 
 if TYPE_CHECKING:
-    from .team import TeamApp
+    from equalcity.web.team import TeamApp
 
 NOT_A_VERIFIER = (
     "only contact verifiers may record contact checks (workflows/panel.toml gives people the "
