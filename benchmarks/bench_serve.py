@@ -18,7 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from tests.test_service import api, decision_targets, load_site, make_remote, service_process
+from tests.web.test_service import api, decision_targets, load_site, make_remote, service_process
 
 from benchmarks.report import emit
 

@@ -32,9 +32,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import load_ssh_private_key
 
 from benchmarks.report import emit
-from equalcity.catalog import read_po, write_po_files
-from equalcity.review import Decision, key_hash, text_hash
-from equalcity.snapshot import Snapshot
+from equalcity.po.catalog import read_po, write_po_files
+from equalcity.repository.snapshot import Snapshot
+from equalcity.review.ledger import Decision, key_hash, text_hash
 
 LANGUAGES = ("fr", "de", "pt", "ar", "es", "it", "nl", "pl", "ro", "el")
 STRINGS = 500

@@ -20,8 +20,8 @@ import polib
 
 from benchmarks.corpus import generate
 from benchmarks.report import emit
-from equalcity.review import Decision, key_hash, text_hash
-from equalcity.snapshot import Snapshot
+from equalcity.repository.snapshot import Snapshot
+from equalcity.review.ledger import Decision, key_hash, text_hash
 
 PANEL = """
 [[reviewer]]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from benchmarks.corpus import generate
 from benchmarks.report import emit
-from equalcity.catalog import Catalog, read_po
+from equalcity.po.catalog import Catalog, read_po
 
 
 def _counts(catalog: Catalog) -> tuple[int, int, int]:

@@ -18,9 +18,9 @@ import random
 import shutil
 from pathlib import Path
 
-from equalcity.catalog import Catalog, Message, write_po_files
-from equalcity.pipeline import po_header
-from equalcity.templates import build_template
+from equalcity.content.templates import build_template
+from equalcity.po.catalog import Catalog, Message, write_po_files
+from equalcity.translation.update import po_header
 
 LANGUAGES = [
     "fr",

@@ -6,9 +6,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from tests.cli.test_cli import _translate as fill
 from tests.conftest import DATA
-from tests.test_cli import _translate as fill
-from tests.test_review import Repo
+from tests.review.test_review import Repo
 
 PANEL = """
 [[reviewer]]

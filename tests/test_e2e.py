@@ -9,7 +9,7 @@ from pathlib import Path
 import git
 import pytest
 
-from equalcity.catalog import read_po, write_po_files
+from equalcity.po.catalog import read_po, write_po_files
 from tests.conftest import DATA, assert_gettext_clean
 from tests.keys import Keyring
 

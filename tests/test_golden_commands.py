@@ -131,7 +131,7 @@ def test_build_and_idempotent_writers(clone: Path) -> None:
 
 
 def test_every_reader_agrees_on_every_entry_of_the_repository(clone: Path) -> None:
-    from tests.test_snapshot import agree
+    from tests.repository.test_snapshot import agree
 
     states = agree(clone)
     assert set(states) == set(locales(clone))

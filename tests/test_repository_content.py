@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from equalcity.catalog import canonical, format_po, read_po
-from equalcity.pipeline import template_for
-from equalcity.project import Project
-from equalcity.snapshot import Snapshot
-from equalcity.status import compute
+from equalcity.po.catalog import canonical, format_po, read_po
+from equalcity.progress.status import compute
+from equalcity.repository.project import Project
+from equalcity.repository.snapshot import Snapshot
+from equalcity.translation.extract import template_for
 from tests.conftest import DATA, assert_gettext_clean
 
 ROOT = Path(__file__).parent.parent

@@ -4,14 +4,14 @@ gettext wraps PO strings with libunistring's UAX #14 implementation, which decid
 opportunity from the class of the last non-space character, the class of the next one, and
 whether spaces stood between them. This script asks the installed msgcat about every pair of
 characters of a fixed alphabet (ASCII, the typography of the toolbox's languages, and one
-representative letter per script) and writes the table ``src/equalcity/_linebreaks.py``:
+representative letter per script) and writes the table ``src/equalcity/po/_linebreaks.py``:
 
     D  break possible directly between the two characters
     I  break possible only when spaces stand between them (after the spaces)
     P  no break
 
-``equalcity.wrap`` uses the table for strings made only of that alphabet and falls back to
-msgcat for anything else; ``tests/test_wrap.py`` compares the two on random strings.
+``equalcity.po.wrap`` uses the table for strings made only of that alphabet and falls back to
+msgcat for anything else; ``tests/po/test_wrap.py`` compares the two on random strings.
 
     python tools/derive_linebreaks.py
 """
@@ -95,7 +95,7 @@ def _broken_at(lines: list[str], offset: int) -> bool:
 
 def main() -> None:
     table = derive()
-    target = Path(__file__).parent.parent / "src" / "equalcity" / "_linebreaks.py"
+    target = Path(__file__).parent.parent / "src" / "equalcity" / "po" / "_linebreaks.py"
     rows = []
     for a in ALPHABET:
         cells = "".join(table[a].get(b, "P") for b in ALPHABET)

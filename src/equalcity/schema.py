@@ -105,3 +105,12 @@ def check_fields(
     for name, spec in fields.items():
         if spec.required and name not in data:
             raise EqualcityError(f"{what}: {name} is missing", path=display, line=start or None)
+
+
+def dotted_table_line(text: str, *names: str) -> int | None:
+    """The line of ``[names...]`` (a table header) in a TOML text."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.strip().replace('"', "").replace(" ", "")
+        if stripped == "[" + ".".join(names) + "]":
+            return number
+    return None

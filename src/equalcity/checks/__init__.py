@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from equalcity.catalog import Catalog, Message
-from equalcity.glossary import Glossary
-from equalcity.names import Person
+from equalcity.content.names import Person
+from equalcity.glossary.termbase import Glossary
+from equalcity.po.catalog import Catalog, Message
 
 SEVERITIES = ("error", "warning", "off")
 

@@ -11,8 +11,8 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from equalcity.catalog import Message
 from equalcity.checks import FileContext, compare_counts, entry_check, kind_of, translations
+from equalcity.po.catalog import Message
 
 _MISSING = "missing in the translation"
 

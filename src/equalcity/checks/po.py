@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from equalcity.catalog import canonical
 from equalcity.checks import FileContext, file_check
-from equalcity.plurals import plural_problem
-from equalcity.wrap import format_native
+from equalcity.po.catalog import canonical
+from equalcity.po.plurals import plural_problem
+from equalcity.po.wrap import format_native
 
 _NPLURALS = re.compile(r"nplurals\s*=\s*(\d+)")
 

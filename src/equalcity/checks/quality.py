@@ -9,9 +9,9 @@ from functools import lru_cache
 
 from translate.filters import checks as tt
 
-from equalcity.catalog import Message
 from equalcity.checks import FileContext, entry_check, kind_of
-from equalcity.locales import language_of
+from equalcity.po.catalog import Message
+from equalcity.po.locales import language_of
 
 _LETTERS = re.compile(r"[^\W\d_]{3,}")
 _NON_WORDS = re.compile(r"\{\{[^}]*\}\}|https?://\S+|`[^`]*`|\]\([^)]*\)")

@@ -6,8 +6,8 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from equalcity.catalog import Message
 from equalcity.checks import FileContext, entry_check
+from equalcity.po.catalog import Message
 
 TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)\b[^>]*>|<!--.*?-->", re.DOTALL)
 DANGEROUS_TAGS = frozenset({"script", "style", "iframe", "object", "embed", "form", "link", "meta"})

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from equalcity.checks import LedgerContext, ledger_check, roster_check
 from equalcity.errors import EqualcityError
 from equalcity.fs import line_of
-from equalcity.project import Document
-from equalcity.review import PANEL, roster_gaps
-from equalcity.reviewindex import reasons_by_check
-from equalcity.snapshot import Snapshot
+from equalcity.repository.project import Document
+from equalcity.repository.snapshot import Snapshot
+from equalcity.review.index import reasons_by_check
+from equalcity.review.panel import PANEL, roster_gaps
 
 
 @ledger_check(

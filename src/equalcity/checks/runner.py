@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from equalcity.catalog import read_po_text
 from equalcity.checks import (
     SEVERITIES,
     FileContext,
@@ -19,15 +18,16 @@ from equalcity.checks import (
     ignored,
     registry,
 )
+from equalcity.content.names import Names, Person, read_names
 from equalcity.errors import EqualcityError
 from equalcity.fs import decode_utf8, line_of, parse_toml
-from equalcity.gitrepo import open_repo, require_history
-from equalcity.glossary import Glossary
-from equalcity.names import Names, Person, read_names
-from equalcity.project import Project
-from equalcity.review import PANEL
+from equalcity.glossary.termbase import Glossary
+from equalcity.po.catalog import read_po_text
+from equalcity.repository.gitrepo import open_repo, require_history
+from equalcity.repository.project import Project
+from equalcity.repository.snapshot import Snapshot
+from equalcity.review.panel import PANEL
 from equalcity.schema import Field, check_fields
-from equalcity.snapshot import Snapshot
 
 CONFIG = "workflows/checks.toml"
 NAMES = "workflows/fictional-names.txt"

@@ -8,8 +8,8 @@ from functools import lru_cache
 
 from equalcity.checks import SourceContext, source_check
 from equalcity.checks.tokens import EMAIL, phone_digits
-from equalcity.editions import PLACEHOLDER
-from equalcity.markdown import Segment, extract
+from equalcity.content.markdown import Segment, extract
+from equalcity.release.contacts import PLACEHOLDER
 
 _ATTRIBUTION = re.compile(r"^[—–-]\s*\*?(?P<name>[^\W\d_][\w'’-]*)\s*,")
 _CAPITALISED = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-Z][a-z]{2,})\b")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from equalcity.catalog import Message
 from equalcity.checks import FileContext, SourceContext, entry_check, source_check
 from equalcity.checks.source import segments
-from equalcity.glossary import Glossary, Match, hints, matcher
-from equalcity.locales import language_of
+from equalcity.glossary.matching import Match, hints, matcher
+from equalcity.glossary.termbase import Glossary
+from equalcity.po.catalog import Message
+from equalcity.po.locales import language_of
 
 
 def _language(locale: str) -> str:

@@ -9,9 +9,9 @@ from functools import lru_cache
 
 import phonenumbers
 
-from equalcity.catalog import Message
 from equalcity.checks import FileContext, compare_counts, entry_check, translations
-from equalcity.editions import PLACEHOLDER
+from equalcity.po.catalog import Message
+from equalcity.release.contacts import PLACEHOLDER
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]\"'`]+[^\s<>()\[\]\"'`.,;:!?]")

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from equalcity.cli.completion import languages
-from equalcity.pipeline import build_file, build_language
-from equalcity.project import Project
+from equalcity.repository.project import Project
+from equalcity.translation.build import build_file, build_language
 
 
 @click.command("build")

@@ -12,7 +12,7 @@ from equalcity.checks.report import FORMATS, github_summary, render
 from equalcity.checks.runner import load_config, run, targets
 from equalcity.cli.progress import on_terminal
 from equalcity.errors import FindingsError
-from equalcity.project import Project
+from equalcity.repository.project import Project
 
 
 @click.command("check")

@@ -17,11 +17,11 @@ from click.shell_completion import CompletionItem
 from equalcity.errors import EqualcityError
 
 if TYPE_CHECKING:
-    from equalcity.snapshot import Snapshot
+    from equalcity.repository.snapshot import Snapshot
 
 
 def _snapshot(ctx: click.Context) -> Snapshot:
-    from equalcity.snapshot import Snapshot
+    from equalcity.repository.snapshot import Snapshot
 
     root = ctx.find_root().params.get("root") or Path(".")
     return Snapshot.of(Path(root))

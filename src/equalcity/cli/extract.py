@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from equalcity.catalog import canonical, format_po
+from equalcity.content.templates import build_template
 from equalcity.fs import read_text, write_atomic
-from equalcity.pipeline import extract_all
-from equalcity.project import Project
-from equalcity.templates import build_template
+from equalcity.po.catalog import canonical, format_po
+from equalcity.repository.project import Project
+from equalcity.translation.extract import extract_all
 
 
 @click.command("extract")

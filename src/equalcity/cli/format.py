@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from equalcity.errors import FindingsError
-from equalcity.pipeline import format_files
+from equalcity.translation.format import format_files
 
 
 @click.command("format")

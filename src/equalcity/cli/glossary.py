@@ -11,9 +11,10 @@ from equalcity.cli.completion import languages
 from equalcity.cli.errors import InputError
 from equalcity.errors import EqualcityError
 from equalcity.fs import write_atomic
-from equalcity.glossary import lint, load, to_csv, to_tbx
-from equalcity.locales import parse_name
-from equalcity.project import Project
+from equalcity.glossary.export import to_csv, to_tbx
+from equalcity.glossary.termbase import lint, load
+from equalcity.po.locales import parse_name
+from equalcity.repository.project import Project
 
 
 @click.group("glossary")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from equalcity.pipeline import init_language
-from equalcity.project import Project
+from equalcity.repository.project import Project
+from equalcity.translation.update import init_language
 
 
 @click.command("init")

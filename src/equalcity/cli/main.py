@@ -3,7 +3,7 @@
 Commands are imported when they run, not when ``equalcity`` starts: importing them all (the
 PO layer, Babel, git, the release renderer) took six times as long as starting Python, and
 ``equalcity --help`` or a shell completion should answer at once. The help list comes from
-``SUMMARIES``; ``tests/test_cli_habits.py`` checks it says what the commands say.
+``SUMMARIES``; ``tests/cli/test_cli_habits.py`` checks it says what the commands say.
 """
 
 from __future__ import annotations
@@ -122,8 +122,8 @@ def main(ctx: click.Context, root: Path) -> None:
     Exit status: 0 success, 1 findings, 2 bad input or usage (one line naming the file and
     line on stderr).
     """
-    from equalcity.project import Project
-    from equalcity.snapshot import WorkingFiles
+    from equalcity.repository.project import Project
+    from equalcity.repository.snapshot import WorkingFiles
 
     # A command parses hundreds of thousands of PO entries into objects that live until it
     # ends; at the default threshold (700 allocations) the cyclic collector runs thousands of

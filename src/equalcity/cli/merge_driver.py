@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from equalcity.catalog import read_po, write_po_files
 from equalcity.errors import FindingsError
-from equalcity.merge3 import merge3
+from equalcity.po.catalog import read_po, write_po_files
+from equalcity.po.merge3 import merge3
 
 
 @click.command("merge-driver")

@@ -10,11 +10,11 @@ import click
 
 from equalcity.cli.completion import editions as complete_editions
 from equalcity.errors import FindingsError
-from equalcity.project import Project
 from equalcity.release import DEFAULT_CACHE, plan, release_edition
 from equalcity.release.notes import release_notes
-from equalcity.snapshot import Snapshot
-from equalcity.verification import contact_checks
+from equalcity.release.verification import contact_checks
+from equalcity.repository.project import Project
+from equalcity.repository.snapshot import Snapshot
 
 
 @click.group("release", invoke_without_command=True)

@@ -9,10 +9,11 @@ import click
 
 from equalcity.cli.completion import documents, languages, modules
 from equalcity.errors import EqualcityError
-from equalcity.gitrepo import identity_of
-from equalcity.project import Document, Project
-from equalcity.reviewflow import Ask, current_reviewer, decide, describe, items, pending
-from equalcity.snapshot import Snapshot
+from equalcity.repository.gitrepo import identity_of
+from equalcity.repository.project import Document, Project
+from equalcity.repository.snapshot import Snapshot
+from equalcity.review.decide import Ask, current_reviewer, decide
+from equalcity.review.queue import describe, items, pending
 
 KEY_HELP = (
     "Your SSH signing key (private key file, or .pub with the key in ssh-agent); "

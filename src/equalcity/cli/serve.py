@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 import click
 
 from equalcity.errors import EqualcityError
-from equalcity.gitrepo import open_repo, signing_key
-from equalcity.project import Project
-from equalcity.reviewflow import resolve_reviewer, usable_key
-from equalcity.snapshot import Snapshot
+from equalcity.repository.gitrepo import open_repo, signing_key
+from equalcity.repository.project import Project
+from equalcity.repository.snapshot import Snapshot
+from equalcity.review.decide import resolve_reviewer, usable_key
 from equalcity.web.security import is_loopback
 
 if TYPE_CHECKING:
@@ -150,7 +150,7 @@ def _team_app(
     remote: str,
     trusted_proxies: tuple[str, ...],
 ) -> Starlette:
-    from equalcity.gitrepo import ServiceSigning
+    from equalcity.repository.gitrepo import ServiceSigning
     from equalcity.web.team import PublicSite, check_public_url, create_team_app
 
     url = check_public_url(public_url)

@@ -9,11 +9,11 @@ from pathlib import Path
 import click
 
 from equalcity.cli.completion import languages
-from equalcity.dashboard import collect, labels, render_html
 from equalcity.fs import write_atomic
-from equalcity.project import Project
-from equalcity.snapshot import Snapshot
-from equalcity.status import STATES, Row, compute
+from equalcity.progress.dashboard import collect, labels, render_html
+from equalcity.progress.status import STATES, Row, compute
+from equalcity.repository.project import Project
+from equalcity.repository.snapshot import Snapshot
 
 
 @click.command("status")

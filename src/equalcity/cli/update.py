@@ -6,8 +6,8 @@ import click
 
 from equalcity.cli.completion import languages
 from equalcity.cli.progress import on_terminal
-from equalcity.pipeline import update_languages
-from equalcity.project import Project
+from equalcity.repository.project import Project
+from equalcity.translation.update import update_languages
 
 
 @click.command("update")

@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from equalcity.editions import Edition, release_inputs
 from equalcity.fs import remove_leftovers
 from equalcity.release.bundle import (
     EditionResult,
@@ -19,8 +18,10 @@ from equalcity.release.bundle import (
     restore,
     store,
 )
+from equalcity.release.editions import Edition
+from equalcity.release.gate import release_inputs
 from equalcity.release.ui import CATALOGUE
-from equalcity.snapshot import Snapshot
+from equalcity.repository.snapshot import Snapshot
 
 DEFAULT_CACHE = Path(".cache/equalcity")
 

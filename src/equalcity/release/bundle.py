@@ -24,27 +24,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from equalcity import __version__
-from equalcity.editions import (
-    Blocker,
-    Contact,
-    Edition,
-    Release,
-    contacts_for,
-    content_blockers,
-    current_blockers,
-    release_inputs,
-    used_contacts,
-)
 from equalcity.fs import write_atomic
-from equalcity.gitrepo import inputs_state
-from equalcity.project import Document, Project
 from equalcity.release import cards as cards_
 from equalcity.release import fold
 from equalcity.release import html as html_
+from equalcity.release.contacts import Contact, contacts_for, used_contacts
 from equalcity.release.content import DocumentText, LanguageStrings, document_text
+from equalcity.release.editions import Edition, Release
+from equalcity.release.gate import Blocker, content_blockers, current_blockers, release_inputs
 from equalcity.release.pdf import render_job
 from equalcity.release.ui import CATALOGUE, labels
-from equalcity.snapshot import Snapshot
+from equalcity.repository.gitrepo import inputs_state
+from equalcity.repository.project import Document, Project
+from equalcity.repository.snapshot import Snapshot
 
 Progress = Callable[[int], None]
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)

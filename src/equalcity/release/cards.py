@@ -16,8 +16,9 @@ from html import escape
 
 from babel import Locale, UnknownLocaleError
 
-from equalcity.editions import SOURCE_CONTACTS, Contact, Number
-from equalcity.locales import language_of
+from equalcity.po.locales import language_of
+from equalcity.release.contacts import Contact, Number
+from equalcity.release.editions import SOURCE_CONTACTS
 
 
 def text_language(contact: Contact, language: str) -> str:

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from equalcity.catalog import Catalog, Message
-from equalcity.editions import PLACEHOLDER, SOURCE_CONTACTS, Contact, Edition, placeholders
+from equalcity.content.markdown import Segment, render_segments
 from equalcity.errors import EqualcityError
-from equalcity.locales import language_of
-from equalcity.markdown import Segment, render_segments
-from equalcity.project import Document
-from equalcity.snapshot import Snapshot
+from equalcity.po.catalog import Catalog, Message
+from equalcity.po.locales import language_of
+from equalcity.release.contacts import PLACEHOLDER, Contact, placeholders
+from equalcity.release.editions import SOURCE_CONTACTS, Edition
+from equalcity.repository.project import Document
+from equalcity.repository.snapshot import Snapshot
 
 UNAPPROVED = ("\u2e28", "\u2e29")  # ⸨ ⸩ translated, not approved (previews only)
 FALLBACK = ("\u2e26", "\u2e27")  # ⸦ ⸧ fallback text (no approved translation)

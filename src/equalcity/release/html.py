@@ -23,8 +23,8 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from equalcity.locales import is_rtl, parse_name
-from equalcity.markdown import MARKER
+from equalcity.content.markdown import MARKER
+from equalcity.po.locales import is_rtl, parse_name
 from equalcity.release.content import FALLBACK, SENTINELS, UNAPPROVED
 from equalcity.release.ui import ENGLISH
 

@@ -11,14 +11,14 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from equalcity.editions import Edition
 from equalcity.errors import EqualcityError
 from equalcity.fs import parse_toml
-from equalcity.gitrepo import open_repo, require_history, resolve_commit
-from equalcity.glossary import Concept, Glossary, LanguageTerms
-from equalcity.project import Project
-from equalcity.snapshot import Snapshot
-from equalcity.verification import describe, trusted
+from equalcity.glossary.termbase import Concept, Glossary, LanguageTerms
+from equalcity.release.editions import Edition
+from equalcity.release.verification import describe, trusted
+from equalcity.repository.gitrepo import open_repo, require_history, resolve_commit
+from equalcity.repository.project import Project
+from equalcity.repository.snapshot import Snapshot
 
 STATUSES = ("preferred", "admitted", "forbidden")
 

@@ -11,9 +11,9 @@ the templates may use.
 
 from __future__ import annotations
 
-from equalcity.editions import Edition
-from equalcity.snapshot import Snapshot
-from equalcity.uitext import PAGE_FURNITURE, load_labels, parse_catalogue
+from equalcity.content.uitext import PAGE_FURNITURE, load_labels, parse_catalogue
+from equalcity.release.editions import Edition
+from equalcity.repository.snapshot import Snapshot
 
 __all__ = ["CATALOGUE", "ENGLISH", "labels", "parse_catalogue"]
 

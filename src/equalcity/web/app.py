@@ -24,19 +24,22 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from equalcity.dashboard import collect, render_html
-from equalcity.dashboard import labels as dashboard_labels
-from equalcity.editions import Contact, Edition
 from equalcity.errors import EqualcityError
-from equalcity.gitrepo import ServiceSigning, head_of
-from equalcity.glossary import Glossary
-from equalcity.locales import is_rtl
-from equalcity.project import Document, Project
-from equalcity.review import DECISIONS, Reviewer
-from equalcity.reviewflow import Ask, decide, items, pending
-from equalcity.snapshot import Snapshot
-from equalcity.sourcechanges import source_changes
-from equalcity.status import STATES
+from equalcity.glossary.termbase import Glossary
+from equalcity.po.locales import is_rtl
+from equalcity.progress.dashboard import collect, render_html
+from equalcity.progress.dashboard import labels as dashboard_labels
+from equalcity.progress.status import STATES
+from equalcity.release.contacts import Contact
+from equalcity.release.editions import Edition
+from equalcity.repository.gitrepo import ServiceSigning, head_of
+from equalcity.repository.project import Document, Project
+from equalcity.repository.snapshot import Snapshot
+from equalcity.review.decide import Ask, decide
+from equalcity.review.ledger import DECISIONS
+from equalcity.review.panel import Reviewer
+from equalcity.review.queue import items, pending
+from equalcity.review.sourcechanges import source_changes
 from equalcity.web.entries import SHOWS, Filters, entry_view
 from equalcity.web.i18n import (
     CURRENT,
@@ -442,7 +445,7 @@ class PanelApp:
         """The contacts of each edition in ``locale`` (the language's own files when
         workflows/release.toml names none), each with why the release gate does not trust its
         check ("" when it does), so a helpline sentence is never approved blind."""
-        from equalcity.verification import trusted  # reads the contacts files' history
+        from equalcity.release.verification import trusted
 
         found = [e for e in snapshot.release().editions if e.language == locale]
         today = dt.date.today()

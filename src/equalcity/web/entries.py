@@ -10,12 +10,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from equalcity.editions import Contact, placeholders
-from equalcity.glossary import Glossary, Match, Matcher, matcher, source_concepts, terms_in
-from equalcity.markdown import FLAG_COMMENTS
-from equalcity.review import REVIEW_PREFIX, Decision, Panel, Reviewer, key_hash, text_hash
-from equalcity.reviewflow import Item, pending, previous_approval, word_diff_ops
-from equalcity.sourcechanges import SourceChange, SourceChanges
+from equalcity.content.markdown import FLAG_COMMENTS
+from equalcity.glossary.matching import Match, Matcher, matcher, source_concepts
+from equalcity.glossary.termbase import Glossary, terms_in
+from equalcity.release.contacts import Contact, placeholders
+from equalcity.review.ledger import Decision, key_hash, text_hash
+from equalcity.review.panel import Panel, Reviewer
+from equalcity.review.queue import Item, pending, previous_approval, word_diff_ops
+from equalcity.review.sourcechanges import SourceChange, SourceChanges
+from equalcity.review.state import REVIEW_PREFIX
 from equalcity.web.i18n import ENGLISH_TEXTS, Texts
 
 SOURCE_LANGUAGE = "en"
@@ -202,7 +205,8 @@ class EntryView:
 def pieces(text: str, found: Iterable[Match], hints: dict[str, str] | None = None) -> list[Piece]:
     """``text`` cut into runs, each glossary match its own run (the first of overlapping ones).
 
-    >>> from equalcity.glossary import Concept, Match
+    >>> from equalcity.glossary.matching import Match
+    >>> from equalcity.glossary.termbase import Concept
     >>> c = Concept("survivor", "", "", "", {}, "", 1)
     >>> found = [Match(c, "preferred", "survivor", 2, 10)]
     >>> [(p.text, p.status) for p in pieces("A survivor calls", found)]

@@ -22,11 +22,11 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
+from equalcity.content.uitext import FIELD, load_labels
 from equalcity.errors import EqualcityError
-from equalcity.locales import is_rtl
-from equalcity.project import Document, Project
-from equalcity.snapshot import Snapshot
-from equalcity.uitext import FIELD, load_labels
+from equalcity.po.locales import is_rtl
+from equalcity.repository.project import Document, Project
+from equalcity.repository.snapshot import Snapshot
 
 CATALOGUE = Document("ui", "review-page")
 SOURCE_LANGUAGE = "en"

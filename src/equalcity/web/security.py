@@ -16,7 +16,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from equalcity.review import Reviewer
+from equalcity.review.panel import Reviewer
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 CONTENT_SECURITY_POLICY = (

@@ -37,13 +37,14 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from equalcity.errors import EqualcityError
-from equalcity.gitrepo import ServiceSigning
-from equalcity.project import Document, Project
-from equalcity.review import DECISIONS, Reviewer
-from equalcity.reviewflow import Ask
-from equalcity.reviewindex import panel_in_force
-from equalcity.snapshot import Snapshot
-from equalcity.sync import Sync
+from equalcity.repository.gitrepo import ServiceSigning
+from equalcity.repository.project import Document, Project
+from equalcity.repository.snapshot import Snapshot
+from equalcity.repository.sync import Sync
+from equalcity.review.decide import Ask
+from equalcity.review.index import panel_in_force
+from equalcity.review.ledger import DECISIONS
+from equalcity.review.panel import Reviewer
 from equalcity.web import passkeys, translate, verify
 from equalcity.web.app import PageError, PanelApp, _one, _who, answer, json_object
 from equalcity.web.i18n import CURRENT, ENGLISH, current

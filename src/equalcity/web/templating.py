@@ -7,7 +7,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from equalcity.dashboard import percent
+from equalcity.progress.dashboard import percent
 from equalcity.web.i18n import current
 
 _ENV = Environment(

@@ -24,9 +24,9 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from equalcity.errors import EqualcityError
-from equalcity.review import Reviewer
-from equalcity.snapshot import Snapshot
-from equalcity.upload import (
+from equalcity.repository.snapshot import Snapshot
+from equalcity.review.panel import Reviewer
+from equalcity.translation.upload import (
     MAX_UPLOAD_BYTES,
     Prepared,
     blocking,

@@ -17,11 +17,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from equalcity.editions import CONFIRMABLE, METHODS, Edition, load_release
 from equalcity.errors import EqualcityError
-from equalcity.review import Reviewer
-from equalcity.snapshot import Snapshot
-from equalcity.verification import ROLE, Check, describe, record, trusted
+from equalcity.release.contacts import CONFIRMABLE, METHODS
+from equalcity.release.editions import Edition, load_release
+from equalcity.release.verification import ROLE, Check, describe, record, trusted
+from equalcity.repository.snapshot import Snapshot
+from equalcity.review.panel import Reviewer
 from equalcity.web.app import MAX_FORM_BYTES, PageError, read_body
 from equalcity.web.security import Session
 from equalcity.web.templating import render

@@ -1,0 +1,1 @@
+"""The shared SGBV termbase: loading, matching in text, and exports."""

@@ -1,0 +1,1 @@
+"""Progress reports: status per language and module, its history, the dashboard."""

@@ -1,0 +1,344 @@
+"""Contact checks: a contact verifier's record of what they confirmed about a helpline, and
+whether the release gate may trust it.
+
+A ``verified`` date is only as good as the person behind it. So a check is recorded as fields
+of the contact (``verified``, ``verified_by``, ``verified_method``, ``verified_what``,
+``verified_url``) written in **one commit signed** by the shared service (with a ``Verifier:``
+trailer naming the person who signed in) or by the verifier's own key, and the gate judges it
+like a review decision (``verdicts.signature_problem``): the commit that last wrote those lines
+(git blame), its signature, the roster in force at its parent, today's roster. A date typed by
+hand in an unsigned commit is a date, not a check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from equalcity.errors import EqualcityError, RefusedError
+from equalcity.fs import write_atomic
+from equalcity.release.contacts import (
+    CONFIRMABLE,
+    METHODS,
+    Contact,
+    contacts_for,
+    parse_contacts,
+    used_contacts,
+)
+from equalcity.release.editions import Edition
+from equalcity.repository.gitrepo import (
+    Identity,
+    ServiceSigning,
+    commit_as_service,
+    line_commits,
+    open_repo,
+    parents_of,
+    raw_commit,
+    refuse_other_changes,
+    undo,
+    write_lock,
+)
+from equalcity.repository.project import Project
+from equalcity.repository.snapshot import Snapshot
+from equalcity.review.panel import Panel, Reviewer, Signer
+from equalcity.review.signatures import (
+    CommitSignature,
+    check_commit,
+    fingerprint,
+    split_commit,
+    trailers,
+)
+
+RECORD_FIELDS = ("verified", "verified_by", "verified_method", "verified_what", "verified_url")
+ROLE = "contact-verifier"
+
+
+@dataclass(frozen=True)
+class Check:
+    """What a contact verifier says they confirmed, and how."""
+
+    what: tuple[str, ...]  # among CONFIRMABLE
+    method: str  # among METHODS
+    url: str = ""  # the official page, for METHODS[2]
+
+    def problem(self) -> str:
+        """Why the check cannot be recorded ("" when it can)."""
+        if not self.what:
+            return "say what you confirmed (the number, the hours, …)"
+        unknown = [w for w in self.what if w not in CONFIRMABLE]
+        if unknown:
+            return f"unknown item {unknown[0]!r}; confirmable: {', '.join(CONFIRMABLE)}"
+        if self.method not in METHODS:
+            return f"say how you checked: {', '.join(METHODS)}"
+        if self.method == "official web page" and not re.fullmatch(r"https://[^\s\"\\]+", self.url):
+            return "give the address (https://…) of the official web page you checked"
+        return ""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What git says about one commit that wrote lines of a contact's record."""
+
+    commit: str | None  # None: not committed
+    signature: CommitSignature | None
+    verifiers: tuple[str, ...]  # the commit's ``Verifier:`` trailers
+    roster: Panel | None  # the trusted roster in force at the commit's parent
+
+
+NOT_COMMITTED = Facts(None, None, (), None)
+
+
+def describe(contact: Contact) -> str:
+    """The check in plain words, e.g. "checked 2026-12-04 by lu-check-1 (phone call: number,
+    hours)"."""
+    if contact.verified is None:
+        return "never checked"
+    if not contact.verified_by:
+        return f"dated {contact.verified.isoformat()}, no recorded check"
+    how = contact.verified_method or "method not said"
+    if contact.verified_url:
+        how += f" {contact.verified_url}"
+    what = ", ".join(contact.verified_what) or "nothing said"
+    return f"checked {contact.verified.isoformat()} by {contact.verified_by} ({how}: {what})"
+
+
+def judge(
+    contact: Contact,
+    facts: Sequence[Facts],
+    now: Panel,
+    country: str,
+    today: dt.date,
+    max_age: int,
+) -> str:
+    """Why the gate may not trust ``contact``'s verification ("" when it may); ``facts``: the
+    commits that wrote the record's lines, the one of its ``verified`` line first. Every one
+    of them must be signed for the verifier the record names."""
+    if contact.verified is None:
+        return "never verified"
+    date = contact.verified.isoformat()
+    if not contact.verified_by or not contact.verified_method or not contact.verified_what:
+        return (
+            f"verified {date} by hand: no recorded check (who, how, what); a contact verifier "
+            "records it on the service's contacts page"
+        )
+    for fact in facts or [NOT_COMMITTED]:
+        problem = _commit_problem(contact.verified_by, fact, now)
+        if problem:
+            return f"verified {date}: {problem}"
+    verifier = now.by_id(contact.verified_by)
+    if verifier is None or verifier.role != ROLE:
+        return f"verified {date}: {contact.verified_by} is no longer a contact verifier"
+    if country and not verifier.verifies(country):
+        return f"verified {date}: {contact.verified_by} does not verify contacts for {country}"
+    if (today - contact.verified).days > max_age:
+        return f"verified {date}, older than {max_age} days"
+    return ""
+
+
+def _commit_problem(verifier_id: str, facts: Facts, now: Panel) -> str:
+    if facts.commit is None or facts.signature is None:
+        return "the check is not committed yet"
+    short = facts.commit[:10]
+    signature = facts.signature
+    if signature.key is None:
+        return (
+            f"commit {short} {signature.problem}; only a check recorded through the service, "
+            "or signed by the verifier's own key, counts"
+        )
+    if signature.key in now.revoked:
+        return f"commit {short} is signed by a revoked key"
+    return _signer_problem(verifier_id, signature.key, facts, short)
+
+
+def _signer_problem(verifier_id: str, key: str, facts: Facts, short: str) -> str:
+    roster = facts.roster
+    if roster is None:
+        return f"commit {short}: no trusted roster was in force before it"
+    owner: Reviewer | Signer | None = roster.key_owner(key)
+    member = roster.by_id(verifier_id)
+    if owner is None:
+        return f"commit {short} is signed by a key the roster does not know ({fingerprint(key)})"
+    if isinstance(owner, Reviewer):
+        if owner.id != verifier_id:
+            return f"commit {short} is signed with {owner.id}'s key, not {verifier_id}'s"
+    else:
+        if facts.verifiers != (verifier_id,):
+            return f"commit {short} is signed by service {owner.id}, not for {verifier_id}"
+        if ROLE not in owner.may_sign_for:
+            return f"service {owner.id} may not sign for contact verifiers (commit {short})"
+    if member is None or member.role != ROLE:
+        return f"commit {short}: {verifier_id} was not a contact verifier before it"
+    return ""
+
+
+def facts_for(snapshot: Snapshot, contact: Contact) -> list[Facts]:
+    """What git says about the commits that wrote ``contact``'s record (the one of its
+    ``verified`` line first): signature, ``Verifier:`` trailers, the roster before each."""
+    project = snapshot.project
+    path = project.root / contact.origin
+    lines = record_lines(snapshot.require_text(contact.origin), contact.id)
+    order = sorted(lines.values(), key=lambda n: n != lines.get("verified"))
+    index = snapshot.reviews()
+    out: list[Facts] = []
+    with open_repo(project.root) as repo:
+        blamed = line_commits(repo, path)
+        seen: set[str | None] = set()
+        for number in order:
+            sha = blamed[number - 1] if number <= len(blamed) else None
+            if sha in seen:
+                continue
+            seen.add(sha)
+            if sha is None:
+                out.append(NOT_COMMITTED)
+                continue
+            raw = raw_commit(repo, sha)
+            parents = parents_of(repo, sha)
+            roster = index.rosters.get(parents[0]) if parents else None
+            verifiers = trailers(split_commit(raw)[2], "Verifier")
+            out.append(Facts(sha, check_commit(raw), verifiers, roster))
+    return out
+
+
+def record_lines(text: str, contact_id: str) -> dict[str, int]:
+    """The line of each record field (``verified``, ``verified_by``…) in one contact's table."""
+    found: dict[str, int] = {}
+    inside = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            inside = stripped.replace('"', "").replace(" ", "") == f"[{contact_id}]"
+            continue
+        key = stripped.split("=", 1)[0].strip().strip('"')
+        if inside and "=" in stripped and key in RECORD_FIELDS:
+            found[key] = number
+    return found
+
+
+def trusted(snapshot: Snapshot, edition: Edition, today: dt.date) -> dict[str, tuple[Contact, str]]:
+    """Every contact of ``edition`` with why its verification is not trusted ("": trusted)."""
+    now = snapshot.panel
+    out = {}
+    for contact_id, contact in contacts_for(snapshot, edition).items():
+        if contact.example:
+            out[contact_id] = (contact, "an example, not a real service")
+            continue
+        try:
+            facts = facts_for(snapshot, contact) if contact.verified else []
+        except EqualcityError:
+            facts = []  # outside git nothing proves a check: "not committed yet"
+        problem = judge(contact, facts, now, edition.country, today, edition.max_contact_age_days)
+        out[contact_id] = (contact, problem)
+    return out
+
+
+def contact_checks(
+    snapshot: Snapshot, edition: Edition, today: dt.date
+) -> list[tuple[str, str, bool]]:
+    """(contact id, its check in plain words, whether the gate trusts it) for every contact
+    the text uses, for the gate's table."""
+    judged = trusted(snapshot, edition, today)
+    return [
+        (contact_id, describe(judged[contact_id][0]), not judged[contact_id][1])
+        for contact_id in sorted(used_contacts(snapshot))
+        if contact_id in judged and not judged[contact_id][0].example
+    ]
+
+
+# -- recording a check ------------------------------------------------------------------------
+
+
+def record(
+    project: Project,
+    edition: Edition,
+    contact_id: str,
+    verifier: Reviewer,
+    check: Check,
+    service: ServiceSigning,
+    today: dt.date | None = None,
+) -> str:
+    """Write ``check`` into the contact's file and commit it, signed by the service with a
+    ``Verifier:`` trailer; returns the commit id."""
+    if not verifier.verifies(edition.country) and not (
+        not edition.country and verifier.role == ROLE
+    ):
+        raise RefusedError(
+            f"{verifier.id} does not verify contacts for {edition.country or edition.id} "
+            "(workflows/panel.toml lists their countries)"
+        )
+    problem = check.problem()
+    if problem:
+        raise EqualcityError(problem)
+    day = (today or dt.date.today()).isoformat()
+    with open_repo(project.root) as repo, write_lock(repo):
+        contact = contacts_for(Snapshot.of(project), edition).get(contact_id)
+        if contact is None:
+            raise EqualcityError(f"edition {edition.id} has no contact {contact_id!r}")
+        if contact.example:
+            raise RefusedError(
+                f"{contact_id} is an example, not a real service: a maintainer replaces it "
+                "with the real service first; an example is never verified"
+            )
+        path = project.root / contact.origin
+        refuse_other_changes(repo, [path], "contact check")
+        current = Snapshot.of(project)
+        text = current.require_text(contact.origin)
+        original = current.data(contact.origin) or b""
+        # JSON strings are TOML basic strings: nothing typed can end the value early.
+        fields = [
+            f"verified = {json.dumps(day)}",
+            f"verified_by = {json.dumps(verifier.id)}",
+            f"verified_method = {json.dumps(check.method)}",
+            f"verified_what = {json.dumps(list(check.what))}",
+            *([f"verified_url = {json.dumps(check.url, ensure_ascii=False)}"] if check.url else []),
+        ]
+        new = with_record(text, contact_id, fields)
+        write_atomic(path, new.encode("utf-8"))
+        try:
+            parse_contacts(new, contact.origin)  # the file must still be valid
+        except EqualcityError:
+            write_atomic(path, original)
+            raise
+        summary = f"contacts({edition.id}): {verifier.id} checked {contact_id} ({check.method})"
+        try:
+            return commit_as_service(
+                repo,
+                [path],
+                summary,
+                Identity(verifier.id, verifier.email),
+                service,
+                f"Verifier: {verifier.id}",
+            )
+        except EqualcityError:
+            undo(repo, {path: original})
+            raise
+
+
+def with_record(text: str, contact_id: str, fields: list[str]) -> str:
+    """``text`` with the contact's record fields replaced by ``fields`` (every other line
+    kept byte for byte), written where the table's own lines end.
+
+    >>> with_record('[a]\\nname = "A"\\nverified = "2020-01-01"\\n\\n[b]\\n', "a", ['v = 1'])
+    '[a]\\nname = "A"\\nv = 1\\n\\n[b]\\n'
+    """
+    lines = text.split("\n")
+    drop = set(record_lines(text, contact_id).values())
+    kept = [line for number, line in enumerate(lines, start=1) if number not in drop]
+    start = next(
+        (
+            i
+            for i, line in enumerate(kept)
+            if line.strip().replace('"', "").replace(" ", "") == f"[{contact_id}]"
+        ),
+        None,
+    )
+    if start is None:
+        raise EqualcityError(f"no table [{contact_id}]")
+    end = start + 1
+    while end < len(kept) and not kept[end].strip().startswith("["):
+        end += 1
+    while end > start + 1 and not kept[end - 1].strip():
+        end -= 1  # before the blank lines that separate it from the next table
+    return "\n".join([*kept[:end], *fields, *kept[end:]])

@@ -1,0 +1,1 @@
+"""The content repository: where things live, the one read model (``Snapshot``), and git."""

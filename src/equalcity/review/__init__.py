@@ -1,0 +1,1 @@
+"""Expert-panel review: the roster, the ledger, what a decision proves, and deciding."""

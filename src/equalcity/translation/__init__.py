@@ -1,0 +1,1 @@
+"""Translators' work over a repository: extract, init/update, build, format, upload."""
