@@ -135,6 +135,231 @@ def css_string(text: str) -> str:
     return f'"{escaped}"'
 
 
+@dataclass
+class _Site:
+    """What every page of an edition shares: its texts, contacts, labels and page values."""
+
+    snapshot: Snapshot
+    release: Release
+    edition: Edition
+    preview: bool
+    contacts: dict[str, Contact]
+    ui: dict[str, str]
+    modules: dict[str, list[Document]]
+    texts: dict[str, DocumentText]
+    common: dict[str, object]
+
+    @classmethod
+    def read(
+        cls,
+        snapshot: Snapshot,
+        release: Release,
+        edition: Edition,
+        *,
+        preview: bool,
+        commit: Commit,
+        progress: Progress,
+    ) -> _Site:
+        contacts = contacts_for(snapshot, edition)
+        ui = labels(snapshot, edition, preview)
+        languages: dict[str, LanguageStrings] = {}
+        modules = _modules(snapshot)
+        texts: dict[str, DocumentText] = {}
+        for docs in modules.values():
+            for doc in docs:
+                texts[doc.id] = document_text(
+                    snapshot,
+                    edition,
+                    doc,
+                    preview=preview,
+                    contacts=contacts,
+                    languages=languages,
+                    example=ui["example"],
+                )
+                progress(1)
+        common = {
+            "lang": html_.html_lang(edition.language),
+            "dir": html_.direction(edition.language),
+            "ui": ui,
+            "preview": preview,
+            "site_title": edition.title or release.title or "equalcity",
+            "edition": edition.id,
+            "version": release.version,
+            "date": commit.date,
+            "commit": commit.sha,
+            "tool_version": __version__,
+        }
+        return cls(snapshot, release, edition, preview, contacts, ui, modules, texts, common)
+
+    @property
+    def language(self) -> str:
+        return self.edition.language
+
+    @property
+    def order(self) -> list[Document]:
+        return [doc for docs in self.modules.values() for doc in docs]
+
+    def title(self, doc: Document) -> str:
+        return self.texts[doc.id].title or doc.id
+
+    def marked(self, text: str) -> str:
+        return html_.marked_text(
+            text,
+            self.ui,
+            highlight=self.preview,
+            fallback_lang=html_.html_lang(self.edition.fallback),
+        )
+
+    def cards_of(self, doc: Document, anchor: str) -> str:
+        used = [self.contacts[c] for c in self.texts[doc.id].contacts if c in self.contacts]
+        return cards_.cards_section(used, self.ui, self.language, anchor)
+
+    def print_page(self, template: str, **values: object) -> str:
+        head = f"{self.common['site_title']} · {self.edition.id}"
+        head += f" · {self.ui['preview']}" if self.preview else ""
+        return html_.page(
+            template,
+            css=html_.stylesheet(),
+            running_head=css_string(head),
+            **values,
+            **self.common,
+        )
+
+    def document_page(self, doc: Document) -> bytes:
+        """A document's HTML page: its text, contact cards, siblings and neighbours."""
+        text = self.texts[doc.id]
+        page = html_.render_markdown(
+            text.marked,
+            self.language,
+            labels=self.ui,
+            highlight=self.preview,
+            fallback_lang=self.edition.fallback,
+            heading_ids=text.heading_ids,
+        )
+        cards = self.cards_of(doc, "contact-cards")
+        headings = (
+            (*page.headings, (2, "contact-cards", self.ui["contacts_here"]))
+            if cards
+            else page.headings
+        )
+        order = self.order
+        position = order.index(doc)
+        neighbours = {
+            "previous": order[position - 1] if position > 0 else None,
+            "next": order[position + 1] if position + 1 < len(order) else None,
+        }
+        return html_.page(
+            "document.html",
+            root="../",
+            title=self.title(doc),
+            headings=headings,
+            body=page.body + cards,
+            siblings=[
+                {"href": f"../{d.module}/{d.name}.html", "title": self.title(d), "id": d.id}
+                for d in self.modules[doc.module]
+            ],
+            current=doc.id,
+            pdf=f"../../pdf/{doc.module}.pdf",
+            neighbours={
+                key: {"href": f"../{d.module}/{d.name}.html", "title": self.title(d)}
+                for key, d in neighbours.items()
+                if d is not None
+            },
+            **self.common,
+        ).encode("utf-8")
+
+    def printed_document(self, doc: Document) -> dict[str, str]:
+        """A document as a section of its module's PDF (ids prefixed: one PDF, many documents)."""
+        text = self.texts[doc.id]
+        prefix = f"{doc.module}-{doc.name}"
+        printed = html_.render_markdown(
+            text.marked,
+            self.language,
+            labels=self.ui,
+            pdf=True,
+            highlight=self.preview,
+            fallback_lang=self.edition.fallback,
+            heading_ids=[f"{prefix}-{i}" for i in text.heading_ids],
+            doc_id=prefix,
+        )
+        return {
+            "id": doc.id.replace("/", "-"),
+            "body": printed.body + self.cards_of(doc, f"{prefix}-contact-cards"),
+        }
+
+    def index_entry(self, module: str) -> dict[str, object]:
+        """A module on the site's index page: its title, PDF and documents with summaries."""
+        docs = self.modules[module]
+        first = self.texts[docs[0].id]
+        return {
+            "id": module,
+            "title": self.marked(first.marked_title) if first.title else module,
+            "pdf": f"../pdf/{module}.pdf",
+            "documents": [
+                {
+                    "href": f"{d.module}/{d.name}.html",
+                    "title": self.marked(self.texts[d.id].marked_title)
+                    if self.texts[d.id].title
+                    else d.id,
+                    "summary": self.marked(self.texts[d.id].marked_summary),
+                }
+                for d in docs
+            ],
+        }
+
+    def referral_cards(self) -> dict[str, list[str]]:
+        """The referral card's contacts, emergency numbers first, as compact cards."""
+        emergency, specialist = cards_.referral_order(
+            self.contacts[c] for c in used_contacts(self.snapshot) if c in self.contacts
+        )
+        return {
+            "emergency": [cards_.card(c, self.ui, self.language, compact=True) for c in emergency],
+            "specialist": [
+                cards_.card(c, self.ui, self.language, compact=True) for c in specialist
+            ],
+        }
+
+    def pages(self) -> tuple[dict[str, bytes], list[tuple[str, str]]]:
+        """Every file of the bundle but the PDFs, and the print pages the PDFs are made from."""
+        files: dict[str, bytes] = {}
+        print_pages: list[tuple[str, str]] = []
+        for module, docs in self.modules.items():
+            for doc in docs:
+                files[f"markdown/{doc.module}/{doc.name}.md"] = self.texts[doc.id].markdown.encode(
+                    "utf-8"
+                )
+                files[f"html/{doc.module}/{doc.name}.html"] = self.document_page(doc)
+            print_pages.append(
+                (
+                    f"pdf/{module}.pdf",
+                    self.print_page(
+                        "print.html",
+                        title=self.texts[docs[0].id].title or module,
+                        documents=[self.printed_document(doc) for doc in docs],
+                    ),
+                )
+            )
+        files["html/index.html"] = html_.page(
+            "index.html",
+            root="",
+            modules=[self.index_entry(module) for module in self.modules],
+            **self.common,
+        ).encode("utf-8")
+        cards = self.referral_cards()
+        files["html/referral-card.html"] = html_.page(
+            "card.html", root="", **cards, **self.common
+        ).encode("utf-8")
+        for size in ("a4", "a6"):
+            print_pages.append(
+                (
+                    f"pdf/referral-card-{size}.pdf",
+                    self.print_page("card-print.html", size=size, **cards),
+                )
+            )
+        files["html/style.css"] = html_.stylesheet().encode("utf-8")
+        return files, print_pages
+
+
 def build(
     snapshot: Snapshot,
     release: Release,
@@ -149,182 +374,20 @@ def build(
 ) -> EditionResult:
     """Write ``dist/<edition>/`` (replacing what was there) and its zip."""
     result = EditionResult(edition, preview)
-    contacts = contacts_for(snapshot, edition)
-    ui = labels(snapshot, edition, preview)
-    languages: dict[str, LanguageStrings] = {}
-    modules = _modules(snapshot)
-    texts: dict[str, DocumentText] = {}
-    for docs in modules.values():
-        for doc in docs:
-            texts[doc.id] = document_text(
-                snapshot,
-                edition,
-                doc,
-                preview=preview,
-                contacts=contacts,
-                languages=languages,
-                example=ui["example"],
-            )
-            progress(1)
-    language = edition.language
-    site_title = edition.title or release.title or "equalcity"
-    common = {
-        "lang": html_.html_lang(language),
-        "dir": html_.direction(language),
-        "ui": ui,
-        "preview": preview,
-        "site_title": site_title,
-        "edition": edition.id,
-        "version": release.version,
-        "date": commit.date,
-        "commit": commit.sha,
-        "tool_version": __version__,
-    }
-
-    def marked(text: str) -> str:
-        return html_.marked_text(
-            text, ui, highlight=preview, fallback_lang=html_.html_lang(edition.fallback)
-        )
-
-    def cards_of(doc: Document, anchor: str) -> str:
-        used = [contacts[c] for c in texts[doc.id].contacts if c in contacts]
-        return cards_.cards_section(used, ui, language, anchor)
-
-    order = [doc for docs in modules.values() for doc in docs]
-    files: dict[str, bytes] = {}
-    index_modules = []
-    print_pages: list[tuple[str, str]] = []
-    for module, docs in modules.items():
-        rendered_docs = []
-        siblings = [
-            {"href": f"../{d.module}/{d.name}.html", "title": texts[d.id].title or d.id, "id": d.id}
-            for d in docs
-        ]
-        for doc in docs:
-            text = texts[doc.id]
-            files[f"markdown/{doc.module}/{doc.name}.md"] = text.markdown.encode("utf-8")
-            page = html_.render_markdown(
-                text.marked,
-                language,
-                labels=ui,
-                highlight=preview,
-                fallback_lang=edition.fallback,
-                heading_ids=text.heading_ids,
-            )
-            cards = cards_of(doc, "contact-cards")
-            headings = (
-                (*page.headings, (2, "contact-cards", ui["contacts_here"]))
-                if cards
-                else page.headings
-            )
-            position = order.index(doc)
-            neighbours = {
-                "previous": order[position - 1] if position > 0 else None,
-                "next": order[position + 1] if position + 1 < len(order) else None,
-            }
-            files[f"html/{doc.module}/{doc.name}.html"] = html_.page(
-                "document.html",
-                root="../",
-                title=text.title or doc.id,
-                headings=headings,
-                body=page.body + cards,
-                siblings=siblings,
-                current=doc.id,
-                pdf=f"../../pdf/{module}.pdf",
-                neighbours={
-                    key: {
-                        "href": f"../{d.module}/{d.name}.html",
-                        "title": texts[d.id].title or d.id,
-                    }
-                    for key, d in neighbours.items()
-                    if d is not None
-                },
-                **common,
-            ).encode("utf-8")
-            printed = html_.render_markdown(
-                text.marked,
-                language,
-                labels=ui,
-                pdf=True,
-                highlight=preview,
-                fallback_lang=edition.fallback,
-                heading_ids=[f"{doc.module}-{doc.name}-{i}" for i in text.heading_ids],
-                doc_id=f"{doc.module}-{doc.name}",
-            )
-            rendered_docs.append(
-                {
-                    "id": doc.id.replace("/", "-"),
-                    "body": printed.body + cards_of(doc, f"{doc.module}-{doc.name}-contact-cards"),
-                }
-            )
-        first = texts[docs[0].id]
-        title = first.title or module
-        index_modules.append(
-            {
-                "id": module,
-                "title": marked(first.marked_title) if first.title else module,
-                "pdf": f"../pdf/{module}.pdf",
-                "documents": [
-                    {
-                        "href": f"{d.module}/{d.name}.html",
-                        "title": marked(texts[d.id].marked_title) if texts[d.id].title else d.id,
-                        "summary": marked(texts[d.id].marked_summary),
-                    }
-                    for d in docs
-                ],
-            }
-        )
-        print_pages.append(
-            (
-                f"pdf/{module}.pdf",
-                html_.page(
-                    "print.html",
-                    title=title,
-                    documents=rendered_docs,
-                    css=html_.stylesheet(),
-                    running_head=css_string(_running_head(site_title, edition, ui, preview)),
-                    **common,
-                ),
-            )
-        )
-    files["html/index.html"] = html_.page(
-        "index.html", root="", modules=index_modules, **common
-    ).encode("utf-8")
-    emergency, specialist = cards_.referral_order(
-        contacts[c] for c in used_contacts(snapshot) if c in contacts
-    )
-    card_values = {
-        "emergency": [cards_.card(c, ui, language, compact=True) for c in emergency],
-        "specialist": [cards_.card(c, ui, language, compact=True) for c in specialist],
-    }
-    files["html/referral-card.html"] = html_.page(
-        "card.html", root="", **card_values, **common
-    ).encode("utf-8")
-    for size in ("a4", "a6"):
-        print_pages.append(
-            (
-                f"pdf/referral-card-{size}.pdf",
-                html_.page(
-                    "card-print.html",
-                    size=size,
-                    css=html_.stylesheet(),
-                    running_head=css_string(_running_head(site_title, edition, ui, preview)),
-                    **card_values,
-                    **common,
-                ),
-            )
-        )
-    files["html/style.css"] = html_.stylesheet().encode("utf-8")
+    site = _Site.read(snapshot, release, edition, preview=preview, commit=commit, progress=progress)
+    files, print_pages = site.pages()
     pdfs = _render_pdfs([html for _, html in print_pages], cache, jobs, progress)
     for (name, _), (data, was_cached) in zip(print_pages, pdfs, strict=True):
         files[name] = data
         result.pdfs_cached += was_cached
     # The wallet card for paper: the A6 pages imposed on A4 sheets that fold into a booklet.
     files["pdf/referral-card-a6-fold.pdf"] = fold.impose(
-        files["pdf/referral-card-a6.pdf"], rtl=html_.direction(language) == "rtl"
+        files["pdf/referral-card-a6.pdf"], rtl=html_.direction(edition.language) == "rtl"
     )
-    result.documents = [texts[doc.id].as_manifest() for doc in order]
-    manifest = _manifest(snapshot, release, edition, preview, commit, result.documents, contacts)
+    result.documents = [site.texts[doc.id].as_manifest() for doc in site.order]
+    manifest = _manifest(
+        snapshot, release, edition, preview, commit, result.documents, site.contacts
+    )
     files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
     sums = "".join(f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n" for name in sorted(files))
     files["SHA256SUMS"] = sums.encode()
@@ -333,10 +396,6 @@ def build(
     result.folder = _replace_folder(dist / edition.id, files)
     result.archive = result.folder / archive_name
     return result
-
-
-def _running_head(site_title: str, edition: Edition, ui: dict[str, str], preview: bool) -> str:
-    return f"{site_title} · {edition.id}" + (f" · {ui['preview']}" if preview else "")
 
 
 def _render_pdfs(
