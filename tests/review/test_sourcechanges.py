@@ -4,6 +4,7 @@ and says the history is missing in a shallow clone."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import git
@@ -92,3 +93,28 @@ def test_a_shallow_clone_says_the_history_is_missing(site: Repo, tmp_path: Path)
         page = open_page(http)
     assert "This copy of the repository has no history (a shallow clone)" in page
     assert "source-change" not in page
+
+
+def test_review_show_prints_the_english_diff_and_who_approved_it(
+    site: Repo, tmp_path: Path
+) -> None:
+    args = ("review", "show", "-l", "fr", "--doc", DOC)
+    shown = site(*args, "--entry", site.entry_id(NEW))
+    lines = shown.splitlines()
+    at = lines.index("English changed since rev-1 approved it on " + _day(site) + ":")
+    assert lines[at - 1] == f"  {NEW}" and lines[at - 2] == "source:"
+    assert lines[at + 1] == "  A survivor decides what happens [-next.-] {+next, and when.+}"
+    # An entry whose English never changed says nothing of the kind.
+    assert "English changed" not in site(*args, "--entry", site.entry_id(LISTEN))
+    # A shallow clone cannot tell, and says so instead of staying silent.
+    shallow = tmp_path / "shallow"
+    git.Repo.clone_from(f"file://{site.root}", str(shallow), depth=1)
+    clone = Repo(shallow)
+    shown = clone(*args, "--entry", clone.entry_id(NEW))
+    assert "English changed since" not in shown
+    assert "this clone has no history (git fetch --unshallow shows it)" in shown
+
+
+def _day(repo: Repo) -> str:
+    ledger = (repo.root / "locales/fr/reviews.jsonl").read_text("utf-8").splitlines()
+    return str(json.loads(ledger[-1])["time"])[:10]

@@ -14,6 +14,7 @@ from equalcity.repository.project import Document, Project
 from equalcity.repository.snapshot import Snapshot
 from equalcity.review.decide import Ask, current_reviewer, decide
 from equalcity.review.queue import describe, items, pending
+from equalcity.review.sourcechanges import source_changes
 
 KEY_HELP = (
     "Your SSH signing key (private key file, or .pub with the key in ssh-agent); "
@@ -91,15 +92,23 @@ def list_command(
 @click.option("--entry", "entry_id", required=True, help="The id from 'review list'.")
 @click.pass_obj
 def show_command(project: Project, locale: str, doc_id: str, entry_id: str) -> None:
-    """One entry: source, translation, glossary terms, previous approved text, comments."""
+    """One entry: source (and how the English changed since an approval), translation,
+    glossary terms, previous approved text, comments."""
     doc = Document.parse(doc_id)
     snapshot = Snapshot.of(project)
-    found = [
-        i for i in items(snapshot, locale, doc.module) if i.doc == doc and i.id.startswith(entry_id)
-    ]
+    module = items(snapshot, locale, doc.module)
+    found = [i for i in module if i.doc == doc and i.id.startswith(entry_id)]
     if len(found) != 1:
         raise EqualcityError(f"entry {entry_id!r} matches {len(found)} entries of {doc.id}")
-    for line in describe(snapshot, snapshot.language(locale), found[0]):
+    # The whole module: an earlier approval is linked to the most similar entry of them all.
+    changes = source_changes(snapshot, locale, module)
+    for line in describe(
+        snapshot,
+        snapshot.language(locale),
+        found[0],
+        english=changes.of(found[0]),
+        history_missing=changes.unavailable,
+    ):
         click.echo(line)
 
 

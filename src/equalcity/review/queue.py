@@ -23,6 +23,8 @@ from equalcity.review.panel import Reviewer
 from equalcity.review.state import EntryReview
 
 if TYPE_CHECKING:
+    from equalcity.review.sourcechanges import SourceChange
+
     pass  # only the type: git operations stay in gitrepo.py
 
 
@@ -116,6 +118,21 @@ def word_diff(old: str, new: str) -> str:
     return " ".join(marks[op][0] + words + marks[op][1] for op, words in word_diff_ops(old, new))
 
 
+def _english_change(change: SourceChange | None, current: str, history_missing: bool) -> list[str]:
+    if change is not None:
+        counted = "" if change.counts else "; that approval did not count"
+        return [
+            f"English changed since {change.reviewer} approved it on {change.time}{counted}:",
+            f"  {word_diff(change.source, current)}",
+        ]
+    if history_missing:
+        return [
+            "English may have changed since an approval: this clone has no history "
+            "(git fetch --unshallow shows it)"
+        ]
+    return []
+
+
 def previous_approval(item: Item) -> Decision | None:
     """The last approval of another translation of the entry, if it recorded that text."""
     current = text_hash(item.message)
@@ -123,8 +140,15 @@ def previous_approval(item: Item) -> Decision | None:
     return earlier[-1] if earlier and earlier[-1].translation else None
 
 
-def describe(snapshot: Snapshot, locale: str, item: Item) -> list[str]:
-    """What ``review show`` prints for one entry."""
+def describe(
+    snapshot: Snapshot,
+    locale: str,
+    item: Item,
+    english: SourceChange | None = None,
+    history_missing: bool = False,
+) -> list[str]:
+    """What ``review show`` prints for one entry; ``english`` is the approved English it had
+    before (``sourcechanges``), ``history_missing`` says a shallow clone cannot tell."""
     message = item.message
     lines = [
         f"{item.doc.id} {item.id}  state: {item.review.state}  tier: {item.review.tier.name} "
@@ -138,6 +162,7 @@ def describe(snapshot: Snapshot, locale: str, item: Item) -> list[str]:
         *[f"  {c}" for c in message.auto_comments if not c.startswith("glossary: ")],
         "source:",
         f"  {message.msgid}",
+        *_english_change(english, message.msgid, history_missing),
         "translation:",
         f"  {message.msgstr or '(none)'}",
     ]
