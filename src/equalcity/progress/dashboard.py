@@ -45,8 +45,6 @@ STATE_LABELS = {
 CATALOGUE = DASHBOARD
 ENGLISH: dict[str, str] = {
     "title": "Translation status",
-    "skip": "Skip to content",
-    "brand": "translation & review",
     "generated": "Generated {time} at commit {commit}.",
     "generated_nocommit": "Generated {time}.",
     "counts_note": (
@@ -60,7 +58,6 @@ ENGLISH: dict[str, str] = {
     "problems": "Files that could not be read",
     "no_history_problem": "no history: {error}",
     "footer_inline": "Made by {command}: one self-contained file, no script, no external resource.",
-    "footer_served": "Served by {command} from this computer only.",
     "progress": "Progress by language and module",
     "no_translations": "No translations yet: create a language with {command}.",
     "bars_note": (
