@@ -68,11 +68,20 @@ def _header_lines(text: str) -> list[str]:
 def _expected(original: str, saved: str) -> str:
     """``original`` with the header values the tool changed (Babel drops fields it does not
     know and adds its own): fields it kept stay where they were, new gettext fields go where
-    gettext puts them, others at the end. Everything else must come back byte for byte."""
+    gettext puts them, others at the end; and without the flags of obsolete entries where the
+    tool dropped them (Babel writes an obsolete entry's ``#~`` lines only: no file keeps what
+    they were). Everything else must come back byte for byte."""
     before = parse_header("\n".join(_header_lines(original)))
     after = parse_header("\n".join(_header_lines(saved)))
-    if before == after:
+    kept = {m.key: m.flags for m in read_po_text(saved).obsolete}
+    catalog = read_po_text(original)
+    lost = [m for m in catalog.obsolete if m.flags and not kept.get(m.key)]
+    if before == after and not lost:
         return original
+    for message in lost:
+        message.flags = []
+    if before == after:
+        return canonical(format_po(catalog))
     gettext_order = ["Project-Id-Version", "Report-Msgid-Bugs-To", "POT-Creation-Date"]
     names = [name for name in before if name in after]
     for name in after:
@@ -81,7 +90,6 @@ def _expected(original: str, saved: str) -> str:
                 names.insert(gettext_order.index(name), name)
             else:
                 names.append(name)
-    catalog = read_po_text(original)
     assert catalog.header is not None
     catalog.header.msgstr = format_header({name: after[name] for name in names})
     return canonical(format_po(catalog))  # msgcat: the oracle, independent of our writer
