@@ -54,6 +54,10 @@ SUMMARIES: dict[str, tuple[str, str]] = {
         "Merge PO files for git: BASE (%O), OURS (%A, rewritten with the result), THEIRS (%B), "
         "NAME (%P, the file's path, for messages).",
     ),
+    "contacts": (
+        "contacts",
+        "The contacts each edition prints and whether the release gate trusts their checks.",
+    ),
     "glossary": ("glossary", "The shared SGBV termbase in glossary/*.yaml (docs/glossary.md)."),
     "review": (
         "review",

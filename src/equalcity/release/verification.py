@@ -4,7 +4,8 @@ whether the release gate may trust it.
 A ``verified`` date is only as good as the person behind it. So a check is recorded as fields
 of the contact (``verified``, ``verified_by``, ``verified_method``, ``verified_what``,
 ``verified_url``) written in **one commit signed** by the shared service (with a ``Verifier:``
-trailer naming the person who signed in) or by the verifier's own key, and the gate judges it
+trailer naming the person who signed in) or by the verifier's own key (``equalcity contacts
+verify``, with the same trailer), and the gate judges it
 like a review decision (``verdicts.signature_problem``): the commit that last wrote those lines
 (git blame), its signature, the roster in force at its parent, today's roster. A date typed by
 hand in an unsigned commit is a date, not a check.
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from equalcity.errors import EqualcityError, RefusedError
-from equalcity.fs import write_atomic
+from equalcity.fs import parse_toml, write_atomic
 from equalcity.release.contacts import (
     CONFIRMABLE,
     METHODS,
@@ -28,21 +29,26 @@ from equalcity.release.contacts import (
     parse_contacts,
     used_contacts,
 )
-from equalcity.release.editions import Edition
+from equalcity.release.editions import Edition, load_release
 from equalcity.repository.gitrepo import (
     Identity,
     ServiceSigning,
     commit_as_service,
+    commit_signed,
+    is_ancestor,
     line_commits,
     open_repo,
     parents_of,
     raw_commit,
     refuse_other_changes,
+    signing_key,
     undo,
     write_lock,
 )
 from equalcity.repository.project import Project
 from equalcity.repository.snapshot import Snapshot
+from equalcity.review.decide import public_key, resolve_reviewer, usable_key
+from equalcity.review.index import panel_in_force
 from equalcity.review.panel import Panel, Reviewer, Signer
 from equalcity.review.signatures import (
     CommitSignature,
@@ -53,6 +59,9 @@ from equalcity.review.signatures import (
 )
 
 RECORD_FIELDS = ("verified", "verified_by", "verified_method", "verified_what", "verified_url")
+# Fields for the people who verify, not printed: changing them leaves a check standing.
+UNPRINTED = ("source", "notes")
+_KEY = re.compile(r'^\s*"?([A-Za-z0-9_-]+)"?\s*=')
 ROLE = "contact-verifier"
 
 
@@ -230,8 +239,62 @@ def trusted(snapshot: Snapshot, edition: Edition, today: dt.date) -> dict[str, t
         except EqualcityError:
             facts = []  # outside git nothing proves a check: "not committed yet"
         problem = judge(contact, facts, now, edition.country, today, edition.max_contact_age_days)
+        if not problem and facts:
+            problem = changed_after(snapshot, contact, facts[0])
         out[contact_id] = (contact, problem)
     return out
+
+
+def changed_after(snapshot: Snapshot, contact: Contact, check: Facts) -> str:
+    """Why a check no longer vouches for ``contact`` ("" when it does): a line of what it
+    prints (the number, the hours…) last written by a commit that is not part of the history
+    the check was recorded on, e.g. a number changed by hand after the call that confirmed
+    the old one."""
+    if check.commit is None:
+        return ""
+    date = contact.verified.isoformat() if contact.verified else ""
+    text = snapshot.require_text(contact.origin)
+    with open_repo(snapshot.project.root) as repo:
+        blamed = line_commits(repo, snapshot.project.root / contact.origin)
+        for number, field in vouched_lines(text, contact.id).items():
+            sha = blamed[number - 1] if number <= len(blamed) else None
+            if sha is None:
+                return f"verified {date}, but its {field} changed since (not committed)"
+            if sha != check.commit and not is_ancestor(repo, sha, check.commit):
+                return (
+                    f"verified {date}, but commit {sha[:10]} changed its {field} after the "
+                    f"check (line {number}); a contact verifier checks it again"
+                )
+    return ""
+
+
+def vouched_lines(text: str, contact_id: str) -> dict[int, str]:
+    """The lines of one contact's table that a check vouches for, with their field: every
+    field but the record's own and ``source``/``notes`` (a value over several lines, such as
+    ``numbers``, belongs to the field it started).
+
+    >>> vouched_lines('[a]\\nphone = "1"\\nnumbers = [\\n  { number = "1" },\\n]\\nnotes = ""', "a")
+    {2: 'phone', 3: 'numbers', 4: 'numbers', 5: 'numbers'}
+    """
+    # A table ends at the header of another contact, not at any line starting with "[": a
+    # value over several lines may hold one (``languages = [\n  ["fr"], …``).
+    headers = {f"[{other}]" for other in parse_toml(text, contact_id)}
+    found: dict[int, str] = {}
+    inside = False
+    field = ""
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.strip()
+        flat = stripped.replace('"', "").replace(" ", "")
+        if flat in headers:
+            inside, field = flat == f"[{contact_id}]", ""
+            continue
+        if not inside or not stripped or stripped.startswith("#"):
+            continue
+        key = _KEY.match(line)
+        field = key.group(1) if key else field
+        if field and field not in RECORD_FIELDS and field not in UNPRINTED:
+            found[number] = field
+    return found
 
 
 def contact_checks(
@@ -247,6 +310,55 @@ def contact_checks(
     ]
 
 
+@dataclass(frozen=True)
+class Listed:
+    """One contact an edition prints: where the text first uses it, the file that defines it,
+    and the gate's verdict on its check."""
+
+    id: str
+    contact: Contact | None  # None: no contacts file defines it
+    used_at: tuple[str, int]  # (source file, line) of its first placeholder
+    problem: str  # why the gate does not trust its check; "" when it does
+
+    @property
+    def trusted(self) -> bool:
+        return self.contact is not None and not self.problem
+
+    def as_dict(self) -> dict[str, object]:
+        contact = self.contact
+        return {
+            "id": self.id,
+            "used_at": "{}:{}".format(*self.used_at),
+            "from": contact.origin if contact else None,
+            "line": contact.line if contact else None,
+            "name": contact.name if contact else None,
+            "phone": contact.phone if contact else None,
+            "example": contact.example if contact else None,
+            "verified": contact.verified.isoformat() if contact and contact.verified else None,
+            "verified_by": contact.verified_by if contact else "",
+            "verified_method": contact.verified_method if contact else "",
+            "verified_what": list(contact.verified_what) if contact else [],
+            "verified_url": contact.verified_url if contact else "",
+            "check": describe(contact) if contact else "",
+            "trusted": self.trusted,
+            "problem": self.problem,
+        }
+
+
+UNDEFINED = "not defined in any contacts file"
+
+
+def listing(snapshot: Snapshot, edition: Edition, today: dt.date) -> list[Listed]:
+    """Every contact ``edition`` prints (the text's placeholders), judged as the release gate
+    judges it on ``today``."""
+    judged = trusted(snapshot, edition, today)
+    out = []
+    for contact_id, used_at in sorted(used_contacts(snapshot).items()):
+        contact, problem = judged.get(contact_id, (None, UNDEFINED))
+        out.append(Listed(contact_id, contact, used_at, problem))
+    return out
+
+
 # -- recording a check ------------------------------------------------------------------------
 
 
@@ -256,21 +368,30 @@ def record(
     contact_id: str,
     verifier: Reviewer,
     check: Check,
-    service: ServiceSigning,
+    service: ServiceSigning | None,
     today: dt.date | None = None,
+    *,
+    key: str | None = None,
+    note: str = "",
 ) -> str:
-    """Write ``check`` into the contact's file and commit it, signed by the service with a
-    ``Verifier:`` trailer; returns the commit id."""
-    if not verifier.verifies(edition.country) and not (
-        not edition.country and verifier.role == ROLE
-    ):
+    """Write ``check`` into the contact's file and commit it with a ``Verifier:`` trailer,
+    signed by the service, or, when ``service`` is None, by ``key``, which must be a key the
+    roster gives ``verifier`` (a check signed with any other key would not count, so none is
+    written); returns the commit id. ``note`` (one line) goes into the commit message."""
+    if verifier.role != ROLE:
         raise RefusedError(
-            f"{verifier.id} does not verify contacts for {edition.country or edition.id} "
+            f"{verifier.id} is not a contact verifier (workflows/panel.toml gives people the "
+            "contact-verifier role and their countries)"
+        )
+    if not verifier.verifies(edition.country) and edition.country:
+        raise RefusedError(
+            f"{verifier.id} does not verify contacts for {edition.country} "
             "(workflows/panel.toml lists their countries)"
         )
-    problem = check.problem()
+    problem = check.problem() or _note_problem(note)
     if problem:
         raise EqualcityError(problem)
+    signer = None if service is not None else _own_key(project, verifier, key)
     day = (today or dt.date.today()).isoformat()
     with open_repo(project.root) as repo, write_lock(repo):
         contact = contacts_for(Snapshot.of(project), edition).get(contact_id)
@@ -302,18 +423,62 @@ def record(
             write_atomic(path, original)
             raise
         summary = f"contacts({edition.id}): {verifier.id} checked {contact_id} ({check.method})"
+        message = f"{summary}\n\n{note}" if note else summary
+        # The trailer comes from the roster id, never from what was typed: the note is one
+        # line in a paragraph of its own, and only the last paragraph holds trailers.
+        trailer = f"Verifier: {verifier.id}"
+        who = Identity(verifier.id, verifier.email)  # the roster's pseudonym, on both paths
         try:
-            return commit_as_service(
-                repo,
-                [path],
-                summary,
-                Identity(verifier.id, verifier.email),
-                service,
-                f"Verifier: {verifier.id}",
-            )
+            if signer is None:
+                assert service is not None
+                return commit_as_service(repo, [path], message, who, service, trailer)
+            return commit_signed(repo, [path], f"{message}\n\n{trailer}", who, signer)
         except EqualcityError:
             undo(repo, {path: original})
             raise
+
+
+def _note_problem(note: str) -> str:
+    if "\n" in note or any(ord(c) < 32 or ord(c) == 127 for c in note):
+        return "the note is one line of text (no line breaks or control characters)"
+    if len(note) > 500:
+        return f"the note is {len(note)} characters; keep it under 500 (details go in notes)"
+    return ""
+
+
+def _own_key(project: Project, verifier: Reviewer, key: str | None) -> str:
+    """``key`` (default: git's ``user.signingkey``) when the roster in force gives it to
+    ``verifier`` and has not revoked it."""
+    if not key:
+        with open_repo(project.root) as repo:
+            key = signing_key(repo)
+    chosen = usable_key(verifier, key)
+    if public_key(chosen) in panel_in_force(project.root).revoked:
+        raise RefusedError(
+            f"{key} ({fingerprint(public_key(chosen))}) is revoked in workflows/panel.toml; "
+            "a check it signs would not count: ask a maintainer to add your new key"
+        )
+    return chosen
+
+
+def record_own(
+    project: Project,
+    edition_id: str,
+    contact_id: str,
+    check: Check,
+    *,
+    verifier_id: str | None = None,
+    key: str | None = None,
+    note: str = "",
+) -> tuple[Reviewer, str]:
+    """``equalcity contacts verify``: record ``check`` as the verifier named ``verifier_id``
+    (default: the roster member whose e-mail is git's ``user.email``), in a commit signed with
+    their own ``key``; returns the verifier and the commit id."""
+    edition = load_release(project).edition(edition_id)
+    verifier, _who = resolve_reviewer(project, verifier_id)
+    return verifier, record(
+        project, edition, contact_id, verifier, check, None, key=key, note=note.strip()
+    )
 
 
 def with_record(text: str, contact_id: str, fields: list[str]) -> str:
