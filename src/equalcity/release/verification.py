@@ -184,25 +184,27 @@ def _signer_problem(verifier_id: str, key: str, facts: Facts, short: str) -> str
 
 
 def facts_for(snapshot: Snapshot, contact: Contact) -> list[Facts]:
-    """What git says about the commits that wrote ``contact``'s record (the one of its
-    ``verified`` line first): signature, ``Verifier:`` trailers, the roster before each."""
+    """What git says about the commit that recorded ``contact``'s check: signature,
+    ``Verifier:`` trailers, the roster before it.
+
+    That commit is the newest of those that last wrote the record's lines: a check rewrites
+    the whole record, and a line it left as it was (the same method as the last check) is
+    blamed on an older commit whose content it confirmed. Lines written on branches that
+    were merged, with no newest commit among them, give every one of those commits, and each
+    must be signed for the verifier."""
     project = snapshot.project
     path = project.root / contact.origin
     lines = record_lines(snapshot.require_text(contact.origin), contact.id)
-    order = sorted(lines.values(), key=lambda n: n != lines.get("verified"))
     index = snapshot.reviews()
-    out: list[Facts] = []
     with open_repo(project.root) as repo:
         blamed = line_commits(repo, path)
-        seen: set[str | None] = set()
-        for number in order:
-            sha = blamed[number - 1] if number <= len(blamed) else None
-            if sha in seen:
-                continue
-            seen.add(sha)
-            if sha is None:
-                out.append(NOT_COMMITTED)
-                continue
+        shas = {blamed[n - 1] if n <= len(blamed) else None for n in lines.values()}
+        if None in shas:
+            return [NOT_COMMITTED]
+        written = sorted(s for s in shas if s is not None)
+        newest = [s for s in written if all(o == s or is_ancestor(repo, o, s) for o in written)]
+        out: list[Facts] = []
+        for sha in newest[:1] or written:
             raw = raw_commit(repo, sha)
             parents = parents_of(repo, sha)
             roster = index.rosters.get(parents[0]) if parents else None
@@ -246,21 +248,26 @@ def trusted(snapshot: Snapshot, edition: Edition, today: dt.date) -> dict[str, t
 
 
 def changed_after(snapshot: Snapshot, contact: Contact, check: Facts) -> str:
-    """Why a check no longer vouches for ``contact`` ("" when it does): a line of what it
-    prints (the number, the hours…) last written by a commit that is not part of the history
-    the check was recorded on, e.g. a number changed by hand after the call that confirmed
-    the old one."""
+    """Why a check no longer vouches for ``contact`` ("" when it does): a line of its record
+    or of what it prints (the number, the hours…) last written by a commit that is not part of
+    the history the check was recorded on, e.g. a number changed by hand after the call that
+    confirmed the old one."""
     if check.commit is None:
         return ""
     date = contact.verified.isoformat() if contact.verified else ""
     text = snapshot.require_text(contact.origin)
+    lines = vouched_lines(text, contact.id)
+    lines.update({number: field for field, number in record_lines(text, contact.id).items()})
+    seen: dict[str, bool] = {check.commit: True}
     with open_repo(snapshot.project.root) as repo:
         blamed = line_commits(repo, snapshot.project.root / contact.origin)
-        for number, field in vouched_lines(text, contact.id).items():
+        for number, field in sorted(lines.items()):
             sha = blamed[number - 1] if number <= len(blamed) else None
             if sha is None:
                 return f"verified {date}, but its {field} changed since (not committed)"
-            if sha != check.commit and not is_ancestor(repo, sha, check.commit):
+            if sha not in seen:
+                seen[sha] = is_ancestor(repo, sha, check.commit)
+            if not seen[sha]:
                 return (
                     f"verified {date}, but commit {sha[:10]} changed its {field} after the "
                     f"check (line {number}); a contact verifier checks it again"
