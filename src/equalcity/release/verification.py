@@ -5,10 +5,11 @@ A ``verified`` date is only as good as the person behind it. So a check is recor
 of the contact (``verified``, ``verified_by``, ``verified_method``, ``verified_what``,
 ``verified_url``) written in **one commit signed** by the shared service (with a ``Verifier:``
 trailer naming the person who signed in) or by the verifier's own key (``equalcity contacts
-verify``, with the same trailer), and the gate judges it
-like a review decision (``verdicts.signature_problem``): the commit that last wrote those lines
-(git blame), its signature, the roster in force at its parent, today's roster. A date typed by
-hand in an unsigned commit is a date, not a check.
+verify``, with the same trailer), and the gate judges it like a review decision
+(``verdicts.signature_problem``): the newest of the commits that last wrote those lines (git
+blame), its signature, the roster in force at its parent, today's roster. A date typed by hand in an unsigned commit is a date, not a check; and a check vouches
+only for what it saw: a later commit that changes the number, the hours or any other printed
+field of the contact voids it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from equalcity.errors import EqualcityError, RefusedError
 from equalcity.fs import parse_toml, write_atomic
@@ -57,6 +59,9 @@ from equalcity.review.signatures import (
     split_commit,
     trailers,
 )
+
+if TYPE_CHECKING:
+    import git  # only the type: git runs in gitrepo.py
 
 RECORD_FIELDS = ("verified", "verified_by", "verified_method", "verified_what", "verified_url")
 # Fields for the people who verify, not printed: changing them leaves a check standing.
@@ -183,7 +188,9 @@ def _signer_problem(verifier_id: str, key: str, facts: Facts, short: str) -> str
     return ""
 
 
-def facts_for(snapshot: Snapshot, contact: Contact) -> list[Facts]:
+def facts_for(
+    snapshot: Snapshot, contact: Contact, blames: dict[str, list[str | None]] | None = None
+) -> list[Facts]:
     """What git says about the commit that recorded ``contact``'s check: signature,
     ``Verifier:`` trailers, the roster before it.
 
@@ -191,13 +198,12 @@ def facts_for(snapshot: Snapshot, contact: Contact) -> list[Facts]:
     the whole record, and a line it left as it was (the same method as the last check) is
     blamed on an older commit whose content it confirmed. Lines written on branches that
     were merged, with no newest commit among them, give every one of those commits, and each
-    must be signed for the verifier."""
-    project = snapshot.project
-    path = project.root / contact.origin
+    must be signed for the verifier. ``blames``: git blame of each contacts file, kept
+    between calls."""
     lines = record_lines(snapshot.require_text(contact.origin), contact.id)
     index = snapshot.reviews()
-    with open_repo(project.root) as repo:
-        blamed = line_commits(repo, path)
+    with open_repo(snapshot.project.root) as repo:
+        blamed = _blamed(repo, snapshot, contact.origin, {} if blames is None else blames)
         shas = {blamed[n - 1] if n <= len(blamed) else None for n in lines.values()}
         if None in shas:
             return [NOT_COMMITTED]
@@ -232,22 +238,28 @@ def trusted(snapshot: Snapshot, edition: Edition, today: dt.date) -> dict[str, t
     """Every contact of ``edition`` with why its verification is not trusted ("": trusted)."""
     now = snapshot.panel
     out = {}
+    blames: dict[str, list[str | None]] = {}
     for contact_id, contact in contacts_for(snapshot, edition).items():
         if contact.example:
             out[contact_id] = (contact, "an example, not a real service")
             continue
         try:
-            facts = facts_for(snapshot, contact) if contact.verified else []
+            facts = facts_for(snapshot, contact, blames) if contact.verified else []
         except EqualcityError:
             facts = []  # outside git nothing proves a check: "not committed yet"
         problem = judge(contact, facts, now, edition.country, today, edition.max_contact_age_days)
         if not problem and facts:
-            problem = changed_after(snapshot, contact, facts[0])
+            problem = changed_after(snapshot, contact, facts[0], blames)
         out[contact_id] = (contact, problem)
     return out
 
 
-def changed_after(snapshot: Snapshot, contact: Contact, check: Facts) -> str:
+def changed_after(
+    snapshot: Snapshot,
+    contact: Contact,
+    check: Facts,
+    blames: dict[str, list[str | None]] | None = None,
+) -> str:
     """Why a check no longer vouches for ``contact`` ("" when it does): a line of its record
     or of what it prints (the number, the hours…) last written by a commit that is not part of
     the history the check was recorded on, e.g. a number changed by hand after the call that
@@ -260,7 +272,7 @@ def changed_after(snapshot: Snapshot, contact: Contact, check: Facts) -> str:
     lines.update({number: field for field, number in record_lines(text, contact.id).items()})
     seen: dict[str, bool] = {check.commit: True}
     with open_repo(snapshot.project.root) as repo:
-        blamed = line_commits(repo, snapshot.project.root / contact.origin)
+        blamed = _blamed(repo, snapshot, contact.origin, {} if blames is None else blames)
         for number, field in sorted(lines.items()):
             sha = blamed[number - 1] if number <= len(blamed) else None
             if sha is None:
@@ -273,6 +285,16 @@ def changed_after(snapshot: Snapshot, contact: Contact, check: Facts) -> str:
                     f"check (line {number}); a contact verifier checks it again"
                 )
     return ""
+
+
+def _blamed(
+    repo: git.Repo, snapshot: Snapshot, origin: str, blames: dict[str, list[str | None]]
+) -> list[str | None]:
+    """The commit that last wrote each line of ``origin``: one ``git blame`` per file, however
+    many of its contacts are judged."""
+    if origin not in blames:
+        blames[origin] = line_commits(repo, snapshot.project.root / origin)
+    return blames[origin]
 
 
 def vouched_lines(text: str, contact_id: str) -> dict[int, str]:
