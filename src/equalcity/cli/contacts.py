@@ -65,7 +65,8 @@ def list_command(
         return
     for edition_id, items in listed.items():
         trusted = sum(item.trusted for item in items)
-        click.echo(f"{edition_id}: {len(items)} contacts, {trusted} with a trusted check")
+        noun = "contact" if len(items) == 1 else "contacts"
+        click.echo(f"{edition_id}: {len(items)} {noun}, {trusted} with a trusted check")
         for item in items:
             contact = item.contact
             if contact is None:

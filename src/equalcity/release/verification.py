@@ -7,9 +7,9 @@ of the contact (``verified``, ``verified_by``, ``verified_method``, ``verified_w
 trailer naming the person who signed in) or by the verifier's own key (``equalcity contacts
 verify``, with the same trailer), and the gate judges it like a review decision
 (``verdicts.signature_problem``): the newest of the commits that last wrote those lines (git
-blame), its signature, the roster in force at its parent, today's roster. A date typed by hand in an unsigned commit is a date, not a check; and a check vouches
-only for what it saw: a later commit that changes the number, the hours or any other printed
-field of the contact voids it.
+blame), its signature, the roster in force at its parent, today's roster. A date typed by hand
+in an unsigned commit is a date, not a check; and a check vouches only for what it saw: a later
+commit that changes the number, the hours or any other printed field of the contact voids it.
 """
 
 from __future__ import annotations
