@@ -326,7 +326,7 @@ def test_a_key_the_roster_gives_nobody_is_refused_and_git_config_is_the_default(
     out = verify(repo, *phone_check("number"), "--key", str(stranger), code=2)
     assert "is not a key workflows/panel.toml gives lu-check-1" in out
     out = verify(repo, *phone_check("number"), "--key", "", code=2)  # nothing configured
-    assert "decisions are signed with your SSH key" in out
+    assert "equalcity: a contact check is signed with your SSH key: pass --key" in out
     # git's user.signingkey (gpg.format=ssh), as for reviewers.
     with repo.git.config_writer() as config:
         config.set_value("user", "signingkey", str(repo.keys.private("lu-check-1")) + ".pub")

@@ -481,6 +481,12 @@ def _own_key(project: Project, verifier: Reviewer, key: str | None) -> str:
     if not key:
         with open_repo(project.root) as repo:
             key = signing_key(repo)
+    if not key:
+        raise RefusedError(
+            "a contact check is signed with your SSH key: pass --key ~/.ssh/id_ed25519, or run "
+            "'git config gpg.format ssh' and 'git config user.signingkey ~/.ssh/id_ed25519.pub' "
+            "(docs/review.md, 'Set up your key')"
+        )
     chosen = usable_key(verifier, key)
     if public_key(chosen) in panel_in_force(project.root).revoked:
         raise RefusedError(
