@@ -12,7 +12,7 @@ import pytest
 
 from equalcity.release.editions import load_release
 from equalcity.release.gate import contact_blockers
-from equalcity.release.verification import listing, vouched_lines
+from equalcity.release.verification import listing
 from equalcity.repository.gitrepo import Identity, commit_signed, open_repo
 from equalcity.repository.project import Project
 from equalcity.repository.snapshot import Snapshot
@@ -406,6 +406,7 @@ def test_a_check_vouches_only_for_what_it_saw(repo: Repo) -> None:
     """A number changed after the call that confirmed the old one is not verified; a note for
     the verifiers may change; the next check vouches for the new number."""
     verify(repo, *phone_check("number,hours"))
+    checked = head(repo)
     contacts = repo.root / LU
     contacts.write_text(
         contacts.read_text().replace("coordinator", "duty social worker"), encoding="utf-8"
@@ -413,11 +414,11 @@ def test_a_check_vouches_only_for_what_it_saw(repo: Repo) -> None:
     repo.as_("maint-1@example.org").commit_all("A note for the next verifier")
     assert gate(repo) == {}
     contacts.write_text(contacts.read_text().replace("2060 1060", "2060 1061"), encoding="utf-8")
-    assert "its phone changed since (not committed)" in gate(repo)["helpline"]
+    problem = f"(commit {checked[:10]}), but its phone changed since; a contact verifier checks"
+    assert problem in gate(repo)["helpline"]  # not committed yet
     repo.as_("someone@example.org").commit_all("New number")
-    changed = head(repo)
     problem = gate(repo)["helpline"]
-    assert f"commit {changed[:10]} changed its phone after the check (line 3)" in problem
+    assert f"(commit {checked[:10]}), but its phone changed since" in problem
     listed = json.loads(repo("contacts", "list", "--edition", "fr-LU", "--format", "json"))
     assert listed["fr-LU"][0]["problem"] == problem and not listed["fr-LU"][0]["trusted"]
     verify(repo, *phone_check("number"), who="lu-check-2")
@@ -438,21 +439,24 @@ def test_a_colleagues_check_the_same_day_by_the_same_method_is_theirs(repo: Repo
     assert "is not signed" in gate(repo)["helpline"]
 
 
-def test_lines_a_check_vouches_for() -> None:
-    text = CONTACTS_LU.replace(
-        'phone = "+352 2060 1060"\n',
-        'phone = "+352 2060 1060"\nnumbers = [\n  { number = "+352 2060 1060", purpose = "x" },\n'
-        "]\n# a comment\n",
+def test_a_field_deleted_after_the_check_voids_it(repo: Repo) -> None:
+    """No blame can see a deleted line: the hours the verifier confirmed are gone from the
+    card, so the check no longer vouches for what the card prints; a new layout of the same
+    values leaves it standing."""
+    verify(repo, *phone_check("number,hours"))
+    checked = head(repo)
+    contacts = repo.root / LU
+    contacts.write_text(
+        contacts.read_text().replace('phone = "+352 2060 1060"', 'phone   =   "+352 2060 1060"'),
+        encoding="utf-8",
     )
-    assert vouched_lines(text, "helpline") == {
-        2: "name",
-        3: "phone",
-        4: "numbers",
-        5: "numbers",
-        6: "numbers",
-        8: "hours",
-    }
-    assert vouched_lines(text, "shelter") == {13: "name", 14: "phone", 15: "example"}
+    repo.as_("maint-1@example.org").commit_all("Align the values")
+    assert gate(repo) == {}
+    contacts.write_text(
+        contacts.read_text().replace('hours = "7 j/7, 12 h – 20 h."\n', ""), encoding="utf-8"
+    )
+    repo.as_("someone@example.org").commit_all("Hours are on the website")
+    assert f"(commit {checked[:10]}), but its hours changed since" in gate(repo)["helpline"]
 
 
 def test_the_list_says_why_a_check_is_not_trusted(repo: Repo) -> None:

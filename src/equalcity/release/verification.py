@@ -14,6 +14,7 @@ commit that changes the number, the hours or any other printed field of the cont
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from equalcity.errors import EqualcityError, RefusedError
-from equalcity.fs import parse_toml, write_atomic
+from equalcity.fs import write_atomic
 from equalcity.release.contacts import (
     CONFIRMABLE,
     METHODS,
@@ -64,9 +65,14 @@ if TYPE_CHECKING:
     import git  # only the type: git runs in gitrepo.py
 
 RECORD_FIELDS = ("verified", "verified_by", "verified_method", "verified_what", "verified_url")
-# Fields for the people who verify, not printed: changing them leaves a check standing.
-UNPRINTED = ("source", "notes")
-_KEY = re.compile(r'^\s*"?([A-Za-z0-9_-]+)"?\s*=')
+# What a check vouches for: every field of a contact that a release prints. The record's own
+# fields and where the contact was read from are not; ``source`` and ``notes`` (for the people
+# who verify) are not even parsed.
+PRINTED = tuple(
+    f.name
+    for f in dataclasses.fields(Contact)
+    if f.name not in ("verified", "origin", "line") and not f.name.startswith("verified_")
+)
 ROLE = "contact-verifier"
 
 
@@ -249,41 +255,33 @@ def trusted(snapshot: Snapshot, edition: Edition, today: dt.date) -> dict[str, t
             facts = []  # outside git nothing proves a check: "not committed yet"
         problem = judge(contact, facts, now, edition.country, today, edition.max_contact_age_days)
         if not problem and facts:
-            problem = changed_after(snapshot, contact, facts[0], blames)
+            problem = changed_after(snapshot, contact, facts[0])
         out[contact_id] = (contact, problem)
     return out
 
 
-def changed_after(
-    snapshot: Snapshot,
-    contact: Contact,
-    check: Facts,
-    blames: dict[str, list[str | None]] | None = None,
-) -> str:
-    """Why a check no longer vouches for ``contact`` ("" when it does): a line of its record
-    or of what it prints (the number, the hours…) last written by a commit that is not part of
-    the history the check was recorded on, e.g. a number changed by hand after the call that
-    confirmed the old one."""
+def changed_after(snapshot: Snapshot, contact: Contact, check: Facts) -> str:
+    """Why a check no longer vouches for ``contact`` ("" when it does): what the contact prints
+    (its name, number, hours, languages, remit…) is not what it was in the commit that
+    recorded the check. Values are compared, not lines: a number changed by hand after the
+    call that confirmed the old one voids the check, and so does a field deleted since (which
+    no blame can see); a note for the verifiers (``source``, ``notes``) or a new layout of the
+    same values does not."""
     if check.commit is None:
         return ""
     date = contact.verified.isoformat() if contact.verified else ""
-    text = snapshot.require_text(contact.origin)
-    lines = vouched_lines(text, contact.id)
-    lines.update({number: field for field, number in record_lines(text, contact.id).items()})
-    seen: dict[str, bool] = {check.commit: True}
+    then = f"verified {date} (commit {check.commit[:10]})"
     with open_repo(snapshot.project.root) as repo:
-        blamed = _blamed(repo, snapshot, contact.origin, {} if blames is None else blames)
-        for number, field in sorted(lines.items()):
-            sha = blamed[number - 1] if number <= len(blamed) else None
-            if sha is None:
-                return f"verified {date}, but its {field} changed since (not committed)"
-            if sha not in seen:
-                seen[sha] = is_ancestor(repo, sha, check.commit)
-            if not seen[sha]:
-                return (
-                    f"verified {date}, but commit {sha[:10]} changed its {field} after the "
-                    f"check (line {number}); a contact verifier checks it again"
-                )
+        text = Snapshot.at(snapshot.project, repo, check.commit).text(contact.origin)
+    try:
+        checked = parse_contacts(text, contact.origin).get(contact.id) if text else None
+    except EqualcityError:
+        checked = None
+    if checked is None:
+        return f"{then}, but {contact.origin} did not define it then; a contact verifier checks it"
+    for name in PRINTED:
+        if getattr(checked, name) != getattr(contact, name):
+            return f"{then}, but its {name} changed since; a contact verifier checks it again"
     return ""
 
 
@@ -295,35 +293,6 @@ def _blamed(
     if origin not in blames:
         blames[origin] = line_commits(repo, snapshot.project.root / origin)
     return blames[origin]
-
-
-def vouched_lines(text: str, contact_id: str) -> dict[int, str]:
-    """The lines of one contact's table that a check vouches for, with their field: every
-    field but the record's own and ``source``/``notes`` (a value over several lines, such as
-    ``numbers``, belongs to the field it started).
-
-    >>> vouched_lines('[a]\\nphone = "1"\\nnumbers = [\\n  { number = "1" },\\n]\\nnotes = ""', "a")
-    {2: 'phone', 3: 'numbers', 4: 'numbers', 5: 'numbers'}
-    """
-    # A table ends at the header of another contact, not at any line starting with "[": a
-    # value over several lines may hold one (``languages = [\n  ["fr"], …``).
-    headers = {f"[{other}]" for other in parse_toml(text, contact_id)}
-    found: dict[int, str] = {}
-    inside = False
-    field = ""
-    for number, line in enumerate(text.split("\n"), start=1):
-        stripped = line.strip()
-        flat = stripped.replace('"', "").replace(" ", "")
-        if flat in headers:
-            inside, field = flat == f"[{contact_id}]", ""
-            continue
-        if not inside or not stripped or stripped.startswith("#"):
-            continue
-        key = _KEY.match(line)
-        field = key.group(1) if key else field
-        if field and field not in RECORD_FIELDS and field not in UNPRINTED:
-            found[number] = field
-    return found
 
 
 def contact_checks(
