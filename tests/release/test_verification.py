@@ -398,7 +398,7 @@ def test_a_revoked_key_records_nothing_and_its_checks_stop_counting(repo: Repo) 
     assert "is signed by a revoked key" in gate(repo)["helpline"]
     before = head(repo)
     out = verify(repo, *phone_check("number"), code=2)
-    assert "is revoked in workflows/panel.toml; a check it signs would not count" in out
+    assert "is revoked in workflows/panel.toml; what it signs would not count" in out
     assert head(repo) == before
 
 

@@ -332,6 +332,23 @@ def test_revoked_key_counts_for_nothing_even_in_old_commits(repo: Repo) -> None:
     path.write_text(f'revoked = ["{repo.keys.public("rev-fr-1")}"]\n' + path.read_text())
     commit_with(repo, repo.keys.private("maint-1"), "Revoke a lost key", "m@example.org")
     assert_forged(repo, 1, "review-signature", "revoked key")
+    # A decision signed with the revoked key would never count: none is written.
+    ledger = (repo.root / "locales/fr/reviews.jsonl").read_text("utf-8")
+    head = repo.git.head.commit.hexsha
+    out = repo(
+        "review",
+        "approve",
+        "--locale",
+        "fr",
+        "--doc",
+        DOC,
+        "--entry",
+        repo.entry_id(TESTIMONY),
+        code=2,
+    )
+    assert "is revoked in workflows/panel.toml; what it signs would not count" in out
+    assert (repo.root / "locales/fr/reviews.jsonl").read_text("utf-8") == ledger
+    assert repo.git.head.commit.hexsha == head
 
 
 SCENARIOS: dict[str, Callable[[Repo], None]] = {}

@@ -13,6 +13,7 @@ from equalcity.repository.gitrepo import open_repo, signing_key
 from equalcity.repository.project import Project
 from equalcity.repository.snapshot import Snapshot
 from equalcity.review.decide import resolve_reviewer, usable_key
+from equalcity.review.index import panel_in_force
 from equalcity.web.security import is_loopback
 
 if TYPE_CHECKING:
@@ -107,7 +108,8 @@ def command(
     else:
         reviewer, _who = resolve_reviewer(project, reviewer_id)
         with open_repo(project.root) as repo:
-            usable_key(reviewer, key or signing_key(repo))  # refuse now, not at the first click
+            # refuse now, not at the first click
+            usable_key(reviewer, key or signing_key(repo), panel_in_force(project.root).revoked)
         app = create_app(project, reviewer, host, key)
         reviewer_id = reviewer.id
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)

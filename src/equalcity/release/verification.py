@@ -50,7 +50,7 @@ from equalcity.repository.gitrepo import (
 )
 from equalcity.repository.project import Project
 from equalcity.repository.snapshot import Snapshot
-from equalcity.review.decide import public_key, resolve_reviewer, usable_key
+from equalcity.review.decide import resolve_reviewer, usable_key
 from equalcity.review.index import panel_in_force
 from equalcity.review.panel import Panel, Reviewer, Signer
 from equalcity.review.signatures import (
@@ -456,13 +456,7 @@ def _own_key(project: Project, verifier: Reviewer, key: str | None) -> str:
             "'git config gpg.format ssh' and 'git config user.signingkey ~/.ssh/id_ed25519.pub' "
             "(docs/review.md, 'Set up your key')"
         )
-    chosen = usable_key(verifier, key)
-    if public_key(chosen) in panel_in_force(project.root).revoked:
-        raise RefusedError(
-            f"{key} ({fingerprint(public_key(chosen))}) is revoked in workflows/panel.toml; "
-            "a check it signs would not count: ask a maintainer to add your new key"
-        )
-    return chosen
+    return usable_key(verifier, key, panel_in_force(project.root).revoked)
 
 
 def record_own(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -139,7 +139,8 @@ def decide(
     signer = None
     if service is None:  # the team service signs with its own key, listed in the roster
         with open_repo(project.root) as repo:
-            signer = usable_key(reviewer, key or signing_key(repo))
+            revoked = panel_in_force(project.root).revoked
+            signer = usable_key(reviewer, key or signing_key(repo), revoked)
     with open_repo(project.root) as repo, write_lock(repo):
         refuse_other_changes(repo, [po, ledger_path(project.root, locale)], "review")
         catalog = read_po(po, project.rel(po))
@@ -219,9 +220,10 @@ SETUP = (
 )
 
 
-def usable_key(reviewer: Reviewer, key: str | None) -> str:
-    """``key`` when it is one the roster gives ``reviewer``; refused otherwise, with how to
-    set it up (a decision signed with any other key would not count)."""
+def usable_key(reviewer: Reviewer, key: str | None, revoked: Collection[str] = ()) -> str:
+    """``key`` when it is one the roster gives ``reviewer`` and not one it has ``revoked``;
+    refused otherwise, with how to set it up (a decision or a check signed with any other key
+    would not count)."""
     if not key:
         raise RefusedError(SETUP)
     public = public_key(key)
@@ -229,6 +231,11 @@ def usable_key(reviewer: Reviewer, key: str | None) -> str:
         raise RefusedError(
             f"{key} ({fingerprint(public)}) is not a key workflows/panel.toml gives "
             f"{reviewer.id}; ask a maintainer to add your public key (docs/review.md)"
+        )
+    if public in revoked:
+        raise RefusedError(
+            f"{key} ({fingerprint(public)}) is revoked in workflows/panel.toml; what it signs "
+            "would not count: ask a maintainer to add your new key"
         )
     return key
 
