@@ -26,10 +26,12 @@ import copy
 import io
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 
+from equalcity.content.uitext import fill
 from equalcity.errors import ConflictError, EqualcityError, RefusedError
 from equalcity.fs import decode_utf8
 from equalcity.po.catalog import (
@@ -74,8 +76,69 @@ MAX_UNPACKED_BYTES = 16 * 1024 * 1024  # all files of a zip, uncompressed
 FILE_CHECKS = frozenset({"po-syntax", "po-header", "po-plural-count"})
 
 
+# Why an upload is refused or cannot be saved, in the core's English with the values in braces.
+# The keys are labels of the service's catalogue (source/ui/review-page.md), so the translators'
+# page says the same in the translator's language; scripts get this English.
+REFUSALS: dict[str, str] = {
+    "refused_too_large": "the upload is {size} MB; at most {limit} MB (a module's PO files are "
+    "well under 1 MB)",
+    "refused_broken_zip": "a broken zip file; upload the PO files or a new zip",
+    "refused_zip_members": "the zip holds {count} files; at most {limit} (the PO files of one "
+    "module)",
+    "refused_zip_outside": "the zip names a file outside itself ('{member}'); upload the PO files "
+    "as downloaded",
+    "refused_zip_not_po": "the zip holds '{member}', which is not a .po file; zip only the PO "
+    "files",
+    "refused_zip_unreadable": "cannot read '{member}' in the zip ({detail})",
+    "refused_zip_bomb": "the zip unpacks to more than {limit} MB; a module's PO files are well "
+    "under 1 MB (is it a zip bomb?)",
+    "refused_zip_empty": "the zip holds no PO file",
+    "refused_twice": "{doc} is also in {other}; upload it once",
+    "refused_no_file": "there is no {file} (any more)",
+    "refused_unknown_base": "{field} names no version of {doc} this service knows; download the "
+    "file again and copy your translations into it",
+    "refused_not_text": "not a PO file: {detail}; upload the .po file your editor saved",
+    "refused_not_po": "not a valid PO file: {detail}",
+    "refused_empty": "not a PO file (no entries at all)",
+    "refused_language": "this file is in '{language}', not '{locale}': upload it on the page of "
+    "its own language",
+    "refused_no_language": "this file names no language, not '{locale}': upload it on the page "
+    "of its own language",
+    "refused_not_ours": "the header has no {field}: this file was not downloaded from this "
+    "service; download the file here and copy your translations into it",
+    "refused_document": "the header field {field} names no document of this service ({detail})",
+    "refused_other_module": "this file belongs to module {module}, not {expected}; upload it on "
+    "that module's page",
+    "refused_new_entry": "the entry '{entry}' is not in the file you downloaded: a changed or new "
+    "msgid is the English source, which only changes in source/; change translations only",
+    "refused_missing_entry": "the entry '{entry}' is missing: every entry of the downloaded file "
+    "must stay (leave a translation empty instead)",
+    "refused_plural": "the plural source of '{entry}' changed; change translations only",
+    "refused_header": "the header field {field} changed ('{old}' → '{new}'); only translations "
+    "may change",
+    "blocked_conflict": "1 entry was changed by someone else since your download ('{entry}' in "
+    "{doc}); download again and redo that entry",
+    "blocked_conflicts": "{count} entries were changed by someone else since your download "
+    "(first: '{entry}' in {doc}); download again and redo those entries",
+    "blocked_errors": "{count} error(s) to fix first, e.g. {file}:{line}: {message}",
+    "blocked_nothing": "nothing to change: the upload holds the translations the repository has",
+    "blocked_warnings": "there are warnings: say in a comment why the translation is right as it "
+    "is",
+}
+
+
 class UploadRefused(EqualcityError):
-    """An upload that is not the translation of files downloaded here (nothing is written)."""
+    """An upload that is not the translation of files downloaded here (nothing is written);
+    ``reason`` names its sentence in ``REFUSALS`` and ``values`` fill it."""
+
+    reason: str = ""
+    values: Mapping[str, object] = MappingProxyType({})
+
+
+def _refused(reason: str, *, path: str, line: int | None = None, **values: object) -> UploadRefused:
+    error = UploadRefused(fill(REFUSALS[reason], values), path=path, line=line)
+    error.reason, error.values = reason, values
+    return error
 
 
 @dataclass(frozen=True)
@@ -202,10 +265,11 @@ def unpack(name: str, data: bytes) -> list[tuple[str, bytes]]:
     """The files of an upload: ``data`` itself, or the members of a zip (bounded: sizes,
     member count, no path that leaves the archive)."""
     if len(data) > MAX_UPLOAD_BYTES:
-        raise UploadRefused(
-            f"the upload is {len(data) // 1024 // 1024} MB; at most "
-            f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB (a module's PO files are well under 1 MB)",
+        raise _refused(
+            "refused_too_large",
             path=name,
+            size=len(data) // 1024 // 1024,
+            limit=MAX_UPLOAD_BYTES // 1024 // 1024,
         )
     if not data.startswith(b"PK\x03\x04"):
         return [(name, data)]
@@ -213,51 +277,35 @@ def unpack(name: str, data: bytes) -> list[tuple[str, bytes]]:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [m for m in archive.infolist() if not m.is_dir()]
     except (zipfile.BadZipFile, ValueError):
-        raise UploadRefused(
-            "a broken zip file; upload the PO files or a new zip", path=name
-        ) from None
+        raise _refused("refused_broken_zip", path=name) from None
     if len(members) > MAX_MEMBERS:
-        raise UploadRefused(
-            f"the zip holds {len(members)} files; at most {MAX_MEMBERS} (the PO files of one "
-            "module)",
-            path=name,
-        )
+        raise _refused("refused_zip_members", path=name, count=len(members), limit=MAX_MEMBERS)
     out = []
     total = 0
     with archive:
         for member in members:
             path = PurePosixPath(member.filename.replace("\\", "/"))
             if path.is_absolute() or ".." in path.parts or member.filename.startswith("/"):
-                raise UploadRefused(
-                    f"the zip names a file outside itself ({member.filename!r}); upload the "
-                    "PO files as downloaded",
-                    path=name,
-                )
+                raise _refused("refused_zip_outside", path=name, member=member.filename)
             if path.suffix != ".po":
-                raise UploadRefused(
-                    f"the zip holds {member.filename!r}, which is not a .po file; zip only the "
-                    "PO files",
-                    path=name,
-                )
+                raise _refused("refused_zip_not_po", path=name, member=member.filename)
             # The sizes a zip declares can lie: read at most what is left of the budget.
             left = MAX_UNPACKED_BYTES - total
             try:
                 with archive.open(member) as handle:
                     content = handle.read(left + 1)
             except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
-                raise UploadRefused(
-                    f"cannot read {member.filename!r} in the zip ({exc})", path=name
+                raise _refused(
+                    "refused_zip_unreadable", path=name, member=member.filename, detail=exc
                 ) from None
             total += len(content)
             if total > MAX_UNPACKED_BYTES:
-                raise UploadRefused(
-                    f"the zip unpacks to more than {MAX_UNPACKED_BYTES // 1024 // 1024} MB; "
-                    "a module's PO files are well under 1 MB (is it a zip bomb?)",
-                    path=name,
+                raise _refused(
+                    "refused_zip_bomb", path=name, limit=MAX_UNPACKED_BYTES // 1024 // 1024
                 )
             out.append((f"{name}/{member.filename}", content))
     if not out:
-        raise UploadRefused("the zip holds no PO file", path=name)
+        raise _refused("refused_zip_empty", path=name)
     return out
 
 
@@ -286,22 +334,16 @@ def prepare(
             upload = _parse(name, text)
             doc = _document(name, upload, locale, module)
             if doc.id in seen:
-                raise UploadRefused(
-                    f"{doc.id} is also in {seen[doc.id]}; upload it once", path=name
-                )
+                raise _refused("refused_twice", path=name, doc=doc.id, other=seen[doc.id])
             seen[doc.id] = name
             path = project.po_path(locale, doc)
             display = project.rel(path)
             if not path.exists():
-                raise UploadRefused(f"there is no {display} (any more)", path=name)
+                raise _refused("refused_no_file", path=name, file=display)
             base_sha = upload.header_fields().get(BASE_FIELD, "")
             base_data = file_at(repo, base_sha, display) if _is_sha(base_sha) else None
             if base_data is None:
-                raise UploadRefused(
-                    f"{BASE_FIELD} names no version of {doc.id} this service knows; download "
-                    "the file again and copy your translations into it",
-                    path=name,
-                )
+                raise _refused("refused_unknown_base", path=name, field=BASE_FIELD, doc=doc.id)
             base = read_po_text(decode_utf8(base_data, display), display)
             changed = _compare(name, base, upload)
             theirs = _translations(base, upload)
@@ -318,22 +360,16 @@ def _decode(name: str, data: bytes) -> str:
     try:
         return decode_utf8(data, name)
     except EqualcityError as exc:
-        raise UploadRefused(
-            f"not a PO file: {exc.message}; upload the .po file your editor saved",
-            path=name,
-            line=exc.line,
-        ) from None
+        raise _refused("refused_not_text", path=name, line=exc.line, detail=exc.message) from None
 
 
 def _parse(name: str, text: str) -> Catalog:
     try:
         catalog = read_po_text(text, name)
     except EqualcityError as exc:
-        raise UploadRefused(
-            f"not a valid PO file: {exc.message}", path=name, line=exc.line
-        ) from None
+        raise _refused("refused_not_po", path=name, line=exc.line, detail=exc.message) from None
     if catalog.header is None and not catalog.messages:
-        raise UploadRefused("not a PO file (no entries at all)", path=name)
+        raise _refused("refused_empty", path=name)
     return catalog
 
 
@@ -341,30 +377,21 @@ def _document(name: str, upload: Catalog, locale: str, module: str) -> Document:
     fields = upload.header_fields()
     line = upload.header.line if upload.header else 1
     language = fields.get("Language", "")
-    if language != locale and language_of(language or "-") != language_of(locale):
-        raise UploadRefused(
-            f"this file is in {language or 'no language'!r}, not {locale!r}: upload it on the "
-            f"page of its own language",
-            path=name,
-            line=line,
-        )
+    if not language:
+        raise _refused("refused_no_language", path=name, line=line, locale=locale)
+    if language != locale and language_of(language) != language_of(locale):
+        raise _refused("refused_language", path=name, line=line, language=language, locale=locale)
     if DOC_FIELD not in fields:
-        raise UploadRefused(
-            f"the header has no {DOC_FIELD}: this file was not downloaded from this service; "
-            "download the file here and copy your translations into it",
-            path=name,
-            line=line,
-        )
+        raise _refused("refused_not_ours", path=name, line=line, field=DOC_FIELD)
     try:
         doc = Document.parse(fields[DOC_FIELD])
     except EqualcityError as exc:
-        raise UploadRefused(exc.message, path=name, line=line) from None
+        raise _refused(
+            "refused_document", path=name, line=line, field=DOC_FIELD, detail=exc.message
+        ) from None
     if doc.module != module:
-        raise UploadRefused(
-            f"this file belongs to module {doc.module}, not {module}; upload it on that "
-            "module's page",
-            path=name,
-            line=line,
+        raise _refused(
+            "refused_other_module", path=name, line=line, module=doc.module, expected=module
         )
     return doc
 
@@ -379,38 +406,28 @@ def _compare(name: str, base: Catalog, upload: Catalog) -> set[str]:
     after = {m.key: m for m in upload.active if m.msgid}
     for key, message in after.items():
         if key not in before:
-            context = f" (msgctxt {key[0]!r})" if key[0] else ""
-            raise UploadRefused(
-                f"the entry {_short(key[1])!r}{context} is not in the file you downloaded: a "
-                "changed or new msgid is the English source, which only changes in source/; "
-                "change translations only",
-                path=name,
-                line=message.line,
+            context = f" [msgctxt {key[0]}]" if key[0] else ""
+            raise _refused(
+                "refused_new_entry", path=name, line=message.line, entry=_short(key[1]) + context
             )
     for key in before:
         if key not in after:
-            raise UploadRefused(
-                f"the entry {_short(key[1])!r} is missing: every entry of the downloaded file "
-                "must stay (leave a translation empty instead)",
-                path=name,
-            )
+            raise _refused("refused_missing_entry", path=name, entry=_short(key[1]))
     for key, message in after.items():
         if message.msgid_plural != before[key].msgid_plural:
-            raise UploadRefused(
-                f"the plural source of {_short(key[1])!r} changed; change translations only",
-                path=name,
-                line=message.line,
-            )
+            raise _refused("refused_plural", path=name, line=message.line, entry=_short(key[1]))
     old_fields, new_fields = base.header_fields(), upload.header_fields()
     for header in sorted((set(old_fields) | set(new_fields)) - EDITOR_FIELDS):
         if header.startswith("X-Poedit-"):
             continue  # Poedit's own settings, rewritten on every save: not taken
         if old_fields.get(header) != new_fields.get(header):
-            raise UploadRefused(
-                f"the header field {header} changed ({old_fields.get(header)!r} → "
-                f"{new_fields.get(header)!r}); only translations may change",
+            raise _refused(
+                "refused_header",
                 path=name,
                 line=upload.header.line if upload.header else 1,
+                field=header,
+                old=old_fields.get(header, ""),
+                new=new_fields.get(header, ""),
             )
     return {
         key[1]
@@ -549,22 +566,28 @@ def commit(
 
 def blocking(prepared: Prepared, comment: str) -> str:
     """Why ``prepared`` cannot be committed ("" when it can)."""
+    reason = blocking_reason(prepared, comment)
+    return fill(REFUSALS[reason[0]], reason[1]) if reason else ""
+
+
+def blocking_reason(prepared: Prepared, comment: str) -> tuple[str, dict[str, object]] | None:
+    """Why ``prepared`` cannot be committed, as a ``REFUSALS`` key and its values (None when
+    it can): the page says it in the translator's language."""
     if prepared.conflicts:
         doc, first = prepared.conflicts[0]
         many = len(prepared.conflicts)
-        return (
-            f"{many} entr{'y was' if many == 1 else 'ies were'}"
-            f" changed by someone else since your download (first: {_short(first.key[1])!r} in "
-            f"{doc}); download again and redo those entries"
-        )
+        key = "blocked_conflict" if many == 1 else "blocked_conflicts"
+        return key, {"count": many, "entry": _short(first.key[1]), "doc": doc}
     if prepared.errors:
         first_error = prepared.errors[0]
-        return (
-            f"{len(prepared.errors)} error(s) to fix first, e.g. {first_error.file}:"
-            f"{first_error.line}: {first_error.message}"
-        )
+        return "blocked_errors", {
+            "count": len(prepared.errors),
+            "file": first_error.file,
+            "line": first_error.line,
+            "message": first_error.message,
+        }
     if not prepared.changes:
-        return "nothing to change: the upload holds the translations the repository has"
+        return "blocked_nothing", {}
     if prepared.warnings and not comment.strip():
-        return "there are warnings: say in a comment why the translation is right as it is"
-    return ""
+        return "blocked_warnings", {}
+    return None

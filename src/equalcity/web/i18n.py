@@ -27,6 +27,7 @@ from equalcity.errors import EqualcityError
 from equalcity.po.locales import is_rtl
 from equalcity.repository.project import Document, Project
 from equalcity.repository.snapshot import Snapshot
+from equalcity.translation.upload import REFUSALS
 
 CATALOGUE = Document("ui", "review-page")
 SOURCE_LANGUAGE = "en"
@@ -201,7 +202,111 @@ ENGLISH: dict[str, str] = {
     "try again.",
     "err_refused": "This is not allowed, so nothing was recorded.",
     "err_input": "This could not be done, so nothing was changed.",
+    # -- the translators' pages (web/translate.py) --
+    "translate_title": "Your translations",
+    "translate_intro": "You translate as {id}. Download the files, translate them in your PO "
+    "editor (Poedit, Lokalize, OmegaT…) and upload them here: the page checks them, shows what "
+    "will change, and saves your work when you confirm. Work others saved since your download "
+    "is kept.",
+    "no_work": "The roster lists no language and module for you yet: ask a maintainer.",
+    "download": "Download:",
+    "download_all": "every file of the module (zip)",
+    "upload_label": "Your translated file(s): .po, or a .zip of them (at most {limit} MB)",
+    "check_upload": "Check my upload",
+    "tokens_heading": "Personal tokens (for scripts)",
+    "tokens_intro": "A token lets a script upload as you: {command} (docs/translating.md). Keep "
+    "it like a password; revoke it when a device is lost.",
+    "new_token": "Your new token, shown only this once:",
+    "token_used": "{label} (last used on {date})",
+    "token_unused": "{label} (never used)",
+    "revoke": "Revoke “{label}”",
+    "token_for": "What the token is for",
+    "token_example": "laptop script",
+    "create_token": "Create a token",
+    "token_revoked": "The token is revoked: scripts using it are refused from now.",
+    "upload_title": "Check your upload",
+    "upload_heading": "Your upload: {language} · {module}",
+    "nothing_saved": "Nothing was saved: {reason}",
+    "changed_meanwhile": "Changed by someone else since your download",
+    "conflict_entry": "{doc}: “{entry}” — yours: “{yours}”, now in the repository: “{theirs}”",
+    "to_fix": "To fix before saving",
+    "second_look": "Worth a second look",
+    "problem_at": "{file}, line {line}:",
+    "what_changes": "What changes ({count})",
+    "document": "Document",
+    "before": "Before",
+    "after": "After",
+    "empty": "(empty)",
+    "no_changes": "No translation changes.",
+    "why_right": "Why the translation is right despite the warnings",
+    "save_upload": "Save these translations",
+    "back_translations": "Back to your translations",
+    "saved_upload": "Saved: {count} translation(s) of {language} · {module} are in the "
+    "repository (commit {commit}).",
+    "refusal_at": "{file}, line {line}: {reason}",
+    "refusal_in": "{file}: {reason}",
+    "not_a_translator": "only translators may download and upload PO files (workflows/panel.toml "
+    "gives people the translator role)",
+    "not_your_language": "{id} does not translate {locale} for module {module} "
+    "(workflows/panel.toml lists their languages and modules)",
+    "no_such_language": "There is no such language in the toolbox.",
+    "no_document": "There is no document {doc} in module {module}.",
+    "stale_form": "this form did not come from your page; reload and try again",
+    "upload_gone": "this upload is no longer waiting (confirmed, or an hour old)",
+    "upload_too_big": "the upload is larger than {limit} MB; a module's PO files are well under "
+    "1 MB",
+    "choose_file": "choose the PO file (or a zip of them) to upload",
+    "which_token": "Which token? Reload the page and try again.",
+    # -- the contact verifiers' page (web/verify.py) --
+    "verify_title": "Contact checks",
+    "verify_heading": "Contact checks: {edition}",
+    "verify_intro": "You check contacts as {id}. Choose an edition:",
+    "no_editions": "The roster lists no country of an edition for you yet: ask a maintainer.",
+    "verify_how": "Call, write or read the official page of each service, then record what you "
+    "could confirm. The release needs a recorded check no older than {days} days for every "
+    "contact the text uses.",
+    "last_check": "Last check: {check}",
+    "never_checked": "never checked",
+    "dated_by_hand": "dated {date}, no recorded check",
+    "checked_by": "checked {date} by {who} ({how}: {what})",
+    "not_said": "not said",
+    "does_not_count": "does not count:",
+    "counts": "counts for the release",
+    "example_note": "An example, not a real service: a maintainer replaces it with the real "
+    "service before anyone checks it.",
+    "what_confirmed": "What did you confirm?",
+    "how_confirmed": "How?",
+    "confirmed_number": "number",
+    "confirmed_hours": "hours",
+    "confirmed_languages": "languages",
+    "confirmed_remit": "remit",
+    "confirmed_address": "address",
+    "method_phone_call": "phone call",
+    "method_e_mail_reply": "e-mail reply",
+    "method_official_web_page": "official web page",
+    "page_address": "Address of the official web page (for that method)",
+    "record_check": "Record my check of {contact}",
+    "other_editions": "Other editions",
+    "recorded": "Recorded: you checked {contact} ({how}: {what}).",
+    "not_a_verifier": "only contact verifiers may record contact checks (workflows/panel.toml "
+    "gives people the contact-verifier role and their countries)",
+    "not_your_country": "{id} does not verify contacts for {country} (workflows/panel.toml lists "
+    "their countries)",
+    "no_edition": "There is no edition {edition}.",
+    "send_contacts_form": "Send the form of the contacts page.",
+    "contacts_form_too_large": "This form is too large. Reload the page and try again.",
+    # why an upload is refused (translation/upload.py says it in English to scripts)
+    **REFUSALS,
 }
+
+
+def choice(prefix: str, value: str) -> str:
+    """The label key of one of a form's fixed English values (a method, a confirmed fact).
+
+    >>> choice("method", "e-mail reply")
+    'method_e_mail_reply'
+    """
+    return prefix + "_" + "".join(c if c.isalnum() else "_" for c in value)
 
 
 def fields(text: str) -> list[str]:
@@ -264,6 +369,16 @@ class Texts:
         """
         before, _, after = self.labels[key].partition("{" + name + "}")
         return before, after
+
+    def pieces(self, key: str) -> list[tuple[str, str]]:
+        """A label cut before each of its fields: (text, field name) pairs, the last name ""
+        — for a page that marks several values up (in their own language and direction).
+
+        >>> Texts("en").pieces("upload_heading")
+        [('Your upload: ', 'language'), (' · ', 'module'), ('', '')]
+        """
+        parts = _FIELD.split(self.labels[key])
+        return list(zip(parts[0::2], [*parts[1::2], ""], strict=True))
 
     def join(self, names: Iterable[str]) -> str:
         """``a``, ``a and b``, ``a, b and c`` with the page's word for "and"."""

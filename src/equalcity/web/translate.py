@@ -10,6 +10,7 @@ it), and a wrong token is rate-limited like a sign-in.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -29,7 +30,9 @@ from equalcity.review.panel import Reviewer
 from equalcity.translation.upload import (
     MAX_UPLOAD_BYTES,
     Prepared,
+    UploadRefused,
     blocking,
+    blocking_reason,
     commit,
     download,
     download_zip,
@@ -38,6 +41,7 @@ from equalcity.translation.upload import (
     unpack,
 )
 from equalcity.web.app import PageError, json_object, read_body
+from equalcity.web.i18n import Texts, current
 from equalcity.web.security import Session
 from equalcity.web.templating import render
 
@@ -49,10 +53,6 @@ log = logging.getLogger("equalcity.web")
 FORM = "multipart/form-data"
 RAW = ("application/octet-stream", "application/zip", "text/x-gettext-translation", "text/plain")
 SLACK = 64 * 1024  # the form's other fields and boundaries around the files
-NOT_A_TRANSLATOR = (
-    "only translators may download and upload PO files (workflows/panel.toml gives "
-    "people the translator role)"
-)
 
 
 def routes(app: TeamApp) -> list[Route]:
@@ -83,13 +83,9 @@ class Translating:
         ``locale`` in ``module``."""
         person = session.reviewer
         if person is None or person.role != "translator":
-            raise PageError(403, NOT_A_TRANSLATOR)
+            raise PageError(403, "not_a_translator")
         if locale and not person.translates(locale, module):
-            raise PageError(
-                403,
-                f"{person.id} does not translate {locale} for module {module} "
-                "(workflows/panel.toml lists their languages and modules)",
-            )
+            raise PageError(403, "not_your_language", id=person.id, locale=locale, module=module)
         return person
 
     def token_guard(
@@ -158,7 +154,7 @@ class Translating:
             person=person,
             work=work,
             csrf=session.csrf,
-            tokens=tokens,
+            tokens=[(number, label, _day(used)) for number, label, _made, used in tokens],
             new_token=new_token,
             flash=flash,
             limit=MAX_UPLOAD_BYTES // 1024 // 1024,
@@ -180,7 +176,7 @@ class Translating:
         if wanted:
             docs = [d for d in docs if d.name == wanted]
             if not docs:
-                raise PageError(404, f"no document {wanted!r} in module {module}")
+                raise PageError(404, "no_document", doc=wanted, module=module)
             text, base = download(project, locale, docs[0])
             return Response(
                 text.encode("utf-8"),
@@ -197,13 +193,19 @@ class Translating:
     async def upload(self, request: Request, session: Session) -> Response:
         locale, module = self._place(request)
         person = self.translator(session, locale, module)
-        files, fields = await _upload_body(request)
-        if not session.csrf or fields.get("csrf") != session.csrf:
-            raise PageError(403, "this form did not come from your page; reload and try again")
-        await run_in_threadpool(self.app.before_page)  # the base may be another copy's commit
-        prepared = await run_in_threadpool(prepare, self.app.project, locale, module, files, person)
+        try:
+            files, fields = await _upload_body(request)
+            if not session.csrf or fields.get("csrf") != session.csrf:
+                raise PageError(403, "stale_form")
+            await run_in_threadpool(self.app.before_page)  # the base may be another copy's
+            prepared = await run_in_threadpool(
+                prepare, self.app.project, locale, module, files, person
+            )
+        except UploadRefused as exc:
+            raise refusal(exc) from None
+        reason = blocking_reason(prepared, "-")
         upload_id = ""
-        if not blocking(prepared, "-"):
+        if reason is None:
             upload_id = await run_in_threadpool(
                 self.app.db.keep_upload, person.id, locale, module, _pack(files)
             )
@@ -212,8 +214,9 @@ class Translating:
             inline=False,
             who="",  # the page says who; the header's "Reviewing as" is for reviewers
             prepared=prepared,
-            refusal=blocking(prepared, "-"),
+            refusal=current().texts(reason[0], **reason[1]) if reason else "",
             upload=upload_id,
+            po=Texts(prepared.locale),  # the language and direction of the file's text
             csrf=session.csrf,
             url=_url(locale, module),
         )
@@ -224,19 +227,25 @@ class Translating:
 
         form = await _form(request)
         if not session.csrf or form.get("csrf") != session.csrf:
-            raise PageError(403, "this form did not come from your page; reload and try again")
+            raise PageError(403, "stale_form")
         person = self.translator(session)
         sha, prepared = await self._commit(person, form.get("upload", ""), form.get("comment", ""))
+        t = current().texts
         session.flash.append(
-            f"Saved: {len(prepared.changes)} translation(s) of {prepared.locale}/"
-            f"{prepared.module} are in the repository (commit {sha[:10]})."
+            t(
+                "saved_upload",
+                count=len(prepared.changes),
+                language=t.language(prepared.locale),
+                module=prepared.module,
+                commit=sha[:10],
+            )
         )
         return RedirectResponse("/translate", status_code=303)
 
     async def _commit(self, person: Reviewer, upload: str, comment: str) -> tuple[str, Prepared]:
         kept = await run_in_threadpool(self.app.db.pending_upload, upload, person.id)
         if kept is None:
-            raise PageError(404, "this upload is no longer waiting (confirmed, or an hour old)")
+            raise PageError(404, "upload_gone")
         locale, module, packed = kept
         service = self.app.service
         assert service is not None
@@ -258,7 +267,7 @@ class Translating:
 
         form = await _form(request)
         if not session.csrf or form.get("csrf") != session.csrf:
-            raise PageError(403, "this form did not come from your page; reload and try again")
+            raise PageError(403, "stale_form")
         person = self.translator(session)
         label = " ".join(form.get("label", "").split())[:80] or "script"
         token = await run_in_threadpool(self.app.db.new_token, person.id, label)
@@ -271,14 +280,14 @@ class Translating:
 
         form = await _form(request)
         if not session.csrf or form.get("csrf") != session.csrf:
-            raise PageError(403, "this form did not come from your page; reload and try again")
+            raise PageError(403, "stale_form")
         person = self.translator(session)
         try:
             token_id = int(form.get("token", ""))
         except ValueError:
-            raise PageError(400, "which token?") from None
+            raise PageError(400, "which_token") from None
         if await run_in_threadpool(self.app.db.revoke_token, person.id, token_id):
-            session.flash.append("The token is revoked: scripts using it are refused from now.")
+            session.flash.append(current().texts("token_revoked"))
         return RedirectResponse("/translate", status_code=303)
 
     # -- the token API ---------------------------------------------------------------------------
@@ -335,8 +344,25 @@ class Translating:
         try:
             locale = Snapshot.of(self.app.project).language(request.path_params["locale"])
         except EqualcityError:
-            raise PageError(404, "no such language") from None
+            raise PageError(404, "no_such_language") from None
         return locale, request.path_params["module"]
+
+
+def refusal(exc: UploadRefused) -> PageError:
+    """A refused upload said in the page's language: the file, the line and the reason (a
+    refusal without a ``reason`` keeps the core's English words)."""
+    t = current().texts
+    reason = t(exc.reason, **exc.values) if exc.reason else exc.message
+    where = {"file": exc.path or "", "line": exc.line or 0, "reason": reason}
+    key = "refusal_at" if exc.line else "refusal_in"
+    return PageError(400, key, **where)
+
+
+def _day(stamp: float | None) -> str:
+    """The day of a Unix time, ``YYYY-MM-DD`` (UTC); "" for none."""
+    if stamp is None:
+        return ""
+    return dt.datetime.fromtimestamp(stamp, dt.UTC).date().isoformat()
 
 
 def _url(locale: str, module: str) -> str:
@@ -357,11 +383,7 @@ def _error(status: int, message: str) -> JSONResponse:
 async def _upload_body(request: Request) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
     """The uploaded files and the form's text fields; a body over the limit is refused before
     it is read (``Content-Length``) or as soon as it passes the limit (streamed)."""
-    too_large = PageError(
-        413,
-        f"the upload is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB; a module's PO files "
-        "are well under 1 MB",
-    )
+    too_large = PageError(413, "upload_too_big", limit=MAX_UPLOAD_BYTES // 1024 // 1024)
     try:
         length = int(request.headers.get("content-length", "0"))
     except ValueError:
@@ -390,7 +412,7 @@ async def _upload_body(request: Request) -> tuple[list[tuple[str, bytes]], dict[
         elif isinstance(name, str):
             fields[name] = data.decode("utf-8", "replace")
     if not files:
-        raise PageError(400, "choose the PO file (or a zip of them) to upload")
+        raise PageError(400, "choose_file")
     return files, fields
 
 

@@ -9,6 +9,7 @@ otherwise); the form says what was confirmed and how, never who: that is the sig
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, quote
 
@@ -18,22 +19,18 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from equalcity.errors import EqualcityError
-from equalcity.release.contacts import CONFIRMABLE, METHODS
+from equalcity.release.contacts import CONFIRMABLE, METHODS, Contact
 from equalcity.release.editions import Edition, load_release
-from equalcity.release.verification import ROLE, Check, describe, record, trusted
+from equalcity.release.verification import ROLE, Check, record, trusted
 from equalcity.repository.snapshot import Snapshot
 from equalcity.review.panel import Reviewer
 from equalcity.web.app import MAX_FORM_BYTES, PageError, read_body
+from equalcity.web.i18n import Texts, choice, current
 from equalcity.web.security import Session
 from equalcity.web.templating import render
 
 if TYPE_CHECKING:
     from equalcity.web.team import TeamApp
-
-NOT_A_VERIFIER = (
-    "only contact verifiers may record contact checks (workflows/panel.toml gives people the "
-    "contact-verifier role and their countries)"
-)
 
 
 def routes(app: TeamApp) -> list[Route]:
@@ -59,20 +56,16 @@ class Verifying:
     def verifier(self, session: Session) -> Reviewer:
         person = session.reviewer
         if person is None or person.role != ROLE:
-            raise PageError(403, NOT_A_VERIFIER)
+            raise PageError(403, "not_a_verifier")
         return person
 
     def _edition(self, person: Reviewer, edition_id: str) -> Edition:
         try:
             edition = load_release(self.app.project).edition(edition_id)
         except EqualcityError:
-            raise PageError(404, f"no edition {edition_id!r}") from None
+            raise PageError(404, "no_edition", edition=edition_id) from None
         if not may_verify(person, edition):
-            raise PageError(
-                403,
-                f"{person.id} does not verify contacts for {edition.country} "
-                "(workflows/panel.toml lists their countries)",
-            )
+            raise PageError(403, "not_your_country", id=person.id, country=edition.country)
         return edition
 
     async def overview(self, request: Request, session: Session) -> Response:
@@ -90,6 +83,8 @@ class Verifying:
             flash=_take(session),
             methods=METHODS,
             confirmable=CONFIRMABLE,
+            choice=choice,
+            texts_of=Texts,
         )
         return HTMLResponse(html)
 
@@ -103,7 +98,7 @@ class Verifying:
         self.app.before_page()
         judged = trusted(Snapshot.of(self.app.project), edition, dt.date.today())
         rows = [
-            (contact, describe(contact), problem)
+            (contact, last_check(current().texts, contact), problem)
             for _id, (contact, problem) in sorted(judged.items())
         ]
         return render(
@@ -118,6 +113,8 @@ class Verifying:
             flash=_take(session),
             methods=METHODS,
             confirmable=CONFIRMABLE,
+            choice=choice,
+            texts_of=Texts,
             url=f"/verify/{quote(edition.id, safe='')}",
         )
 
@@ -126,12 +123,12 @@ class Verifying:
             request,
             "application/x-www-form-urlencoded",
             MAX_FORM_BYTES,
-            PageError(400, "send the contacts page's form"),
-            PageError(400, "the form is too large"),
+            PageError(400, "send_contacts_form"),
+            PageError(400, "contacts_form_too_large"),
         )
         form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
         if not session.csrf or form.get("csrf", [""])[-1] != session.csrf:
-            raise PageError(403, "this form did not come from your page; reload and try again")
+            raise PageError(403, "stale_form")
         person = self.verifier(session)
         edition = self._edition(person, request.path_params["edition"])
         contact_id = request.path_params["contact"]
@@ -152,10 +149,41 @@ class Verifying:
             detail=f"{edition.id} {contact_id} {sha[:12]}",
         )
         await run_in_threadpool(self.app.after_decision, sha)
+        t = current().texts
         session.flash.append(
-            f"Recorded: you checked {contact_id} ({check.method}: {', '.join(check.what)})."
+            t(
+                "recorded",
+                contact=contact_id,
+                how=_how(t, check.method),
+                what=_what(t, check.what),
+            )
         )
         return RedirectResponse(f"/verify/{quote(edition.id, safe='')}", status_code=303)
+
+
+def last_check(t: Texts, contact: Contact) -> str:
+    """The contact's recorded check in the page's words (``verification.describe`` says it in
+    English for the release notes and the gate)."""
+    if contact.verified is None:
+        return t("never_checked")
+    date = contact.verified.isoformat()
+    if not contact.verified_by:
+        return t("dated_by_hand", date=date)
+    how = _how(t, contact.verified_method) or t("not_said")
+    if contact.verified_url:
+        how += f" {contact.verified_url}"
+    what = _what(t, contact.verified_what) or t("not_said")
+    return t("checked_by", date=date, who=contact.verified_by, how=how, what=what)
+
+
+def _how(t: Texts, method: str) -> str:
+    """How a check was made in the page's words (an unknown method as written)."""
+    return t(choice("method", method)) if method in METHODS else method
+
+
+def _what(t: Texts, items: Iterable[str]) -> str:
+    """What a check confirmed, each item in the page's words (an unknown one as written)."""
+    return ", ".join(t(choice("confirmed", x)) if x in CONFIRMABLE else x for x in items)
 
 
 def _take(session: Session) -> list[str]:
