@@ -29,11 +29,13 @@ from equalcity.review.panel import load_panel, parse_panel
 from equalcity.review.signatures import CommitSignature
 from equalcity.translation import upload
 from equalcity.translation.upload import download
+from equalcity.web.i18n import Catalogues
 from equalcity.web.state import State
 from tests.browser import axe_violations, chromium, console_errors, screenshot
 from tests.keys import Keyring
 from tests.review.test_review import Repo
 from tests.sites import DOC, LISTEN, SURVIVOR, TRAFFICKING, WRITE, build
+from tests.web.test_page_language import english_left, with_catalogue
 from tests.web.test_service import (
     Remote,
     add_to_roster,
@@ -124,10 +126,18 @@ verified = ""
 def team(tmp_path: Path) -> tuple[Repo, Remote]:
     """The review site with two translators and a contact verifier on the roster, an fr-LU
     edition with one real (unchecked) contact, and the service allowed to sign for them all."""
+    return make_team(tmp_path)
+
+
+def make_team(tmp_path: Path, extra: str = "", words: bool = False) -> tuple[Repo, Remote]:
+    """``team``, with ``extra`` people on the roster and, with ``words``, the service's own UI
+    catalogue and its translations (so its pages speak fr, de, pt and ar)."""
     repo = build(tmp_path / "toolbox")
+    if words:
+        with_catalogue(repo)
     (repo.root / "workflows/release.toml").write_text(RELEASE_TOML, encoding="utf-8")
     (repo.root / "locales/fr/contacts-LU.toml").write_text(CONTACTS_LU, encoding="utf-8")
-    add_to_roster(repo, TEAM)
+    add_to_roster(repo, TEAM + extra)
     repo.as_("maint-1@example.org").commit_all("Translators, a verifier, the fr-LU edition")
     remote = make_remote(repo, tmp_path)
     panel = repo.root / "workflows/panel.toml"
@@ -629,3 +639,195 @@ def test_a_commit_that_fails_leaves_no_half_written_file(team: tuple[Repo, Remot
     assert repo.git.git.status("--porcelain") == ""
     assert repo.po.read_bytes() == po
     assert (repo.root / "locales/fr/contacts-LU.toml").read_bytes() == contacts
+
+
+# -- the translators' and verifiers' pages in their own languages ------------------------------
+
+ARABIC_TRANSLATOR = """
+[[reviewer]]
+id = "tr-ar"
+email = "tr-ar@panel.example.org"
+languages = ["ar"]
+role = "translator"
+"""
+
+
+@pytest.fixture
+def speaking(tmp_path: Path) -> tuple[Repo, Remote]:
+    """``team`` with the service's words in every language and an Arabic translator."""
+    return make_team(tmp_path, ARABIC_TRANSLATOR, words=True)
+
+
+def measured(page: object, found: dict[str, list[str]], name: str) -> None:
+    """axe-core's serious and critical findings and any sideways scrolling of ``page``."""
+    found[name] = axe_violations(page)  # type: ignore[arg-type]
+    wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")  # type: ignore[attr-defined]
+    if wide > 0:
+        found[name] = [*found[name], f"{wide} px wider than the window"]
+
+
+def plain(text: str) -> str:
+    """``text`` without the Unicode isolates that keep each value's direction in Arabic."""
+    return text.replace("\u2068", "").replace("\u2069", "")
+
+
+def check_upload(page: object, path: Path) -> None:
+    """Upload ``path`` on the Arabic page of module 01-test (the page also lists module ui)."""
+    module = page.get_by_role("region", name="العربية · 01-test")  # type: ignore[attr-defined]
+    module.locator("input[type=file]").set_input_files(str(path))
+    module.get_by_role("button", name="التحقق من الملفات المرفوعة").click()
+
+
+def test_an_arabic_translator_uploads_in_arabic_right_to_left(
+    speaking: tuple[Repo, Remote], tmp_path: Path
+) -> None:
+    _repo, remote = speaking
+    left: dict[str, list[str]] = {}
+    found: dict[str, list[str]] = {}
+    with service(remote, "service") as (base, state), chromium() as browser:
+        text = httpx.get(
+            f"{base}/api/translate/ar/01-test",
+            params={"doc": "module"},
+            headers=bearer(state, "tr-ar"),
+        ).text
+        good, wrong, same = tmp_path / "good.po", tmp_path / "wrong.po", tmp_path / "same.po"
+        good.write_bytes(edited(text, {WRITE: "دوِّن ما تقوله، بكلماتها هي."}))
+        wrong.write_bytes(text.replace("Language: ar", "Language: fr").encode())
+        same.write_text(text, encoding="utf-8")
+        for width in (1280, 390):
+            # The browser asks for English: the roster's language (ar) decides.
+            page = browser.new_page(locale="en-GB", viewport={"width": width, "height": 900})
+            page.set_default_timeout(15_000)
+            errors = console_errors(page)
+            page.context.add_cookies(
+                [{"name": "equalcity-session", "value": state.new_session("tr-ar"), "url": base}]
+            )
+            page.goto(f"{base}/translate")
+            assert page.evaluate("[document.documentElement.lang, document.dir]") == ["ar", "rtl"]
+            assert page.get_by_role("heading", name="ترجماتك", exact=True).is_visible()
+            page.get_by_label("الغرض من رمز الوصول").fill("الحاسوب")
+            page.get_by_role("button", name="إنشاء رمز وصول").click()
+            assert "(لم يُستخدم قط)" in page.locator("main").inner_text()
+            left[f"/translate {width}"] = english_left(page)
+            measured(page, found, f"/translate {width}")
+
+            # A file of another language: refused in Arabic, with the file and line.
+            check_upload(page, wrong)
+            refusal = plain(page.get_by_role("alert").inner_text())
+            assert "wrong.po، السطر" in refusal, refusal
+            assert "هذا الملف بلغة «fr» لا بلغة «ar»: يُرجى رفعه في صفحة لغته" in refusal, refusal
+            assert page.evaluate("document.dir") == "rtl"
+            left[f"refused {width}"] = english_left(page)
+            measured(page, found, f"refused {width}")
+
+            # A file with nothing new: the preview says so in Arabic, and offers no saving.
+            page.goto(f"{base}/translate")
+            check_upload(page, same)
+            nothing = "لا شيء يتغيّر: تحتوي الملفات المرفوعة على الترجمات الموجودة في المستودع"
+            shown = page.locator("#refusal").inner_text()
+            assert shown == f"لم يُحفَظ أي شيء: \u2068{nothing}\u2069"  # the reason isolated
+            assert page.get_by_role("button", name="حفظ هذه الترجمات").count() == 0
+
+            # The real work: the diff in Arabic words, the English source marked English.
+            page.goto(f"{base}/translate")
+            check_upload(page, good)
+            assert page.evaluate("[document.documentElement.lang, document.dir]") == ["ar", "rtl"]
+            headings = [plain(h) for h in page.locator("h2").all_inner_texts()]
+            assert "ما سيتغيّر (1)" in headings, headings
+            headers = page.locator("#changes th").all_inner_texts()
+            assert headers == ["المستند", "الإنجليزية", "قبل", "بعد"]
+            source = page.locator("#changes td[lang=en]")
+            assert source.inner_text() == WRITE and source.get_attribute("dir") == "ltr"
+            after = page.locator("#changes tr td:nth-child(4) span[lang=ar]")
+            assert after.inner_text() == "دوِّن ما تقوله، بكلماتها هي."
+            assert after.get_attribute("dir") == "rtl"
+            left[f"preview {width}"] = english_left(page)
+            measured(page, found, f"preview {width}")
+            if width == 390:
+                screenshot(page, "translator-upload-diff-ar")
+                with page.expect_navigation(url=f"{base}/translate"):
+                    page.get_by_role("button", name="حفظ هذه الترجمات").click()
+                saved = page.get_by_role("status").first.inner_text()
+                assert saved.startswith("حُفِظت الترجمات: عددها \u20681\u2069"), saved
+                left[f"saved {width}"] = english_left(page)
+            # Only the refusals' answers (400, 422) are logged: no script error on any page.
+            assert [e for e in errors if not re.search("status of 4(00|22)", e)] == []
+            page.close()
+    assert remote_po_ar(remote).index()[(None, WRITE)].msgstr == "دوِّن ما تقوله، بكلماتها هي."
+    assert {name: words for name, words in left.items() if words} == {}
+    assert {name: v for name, v in found.items() if v} == {}
+
+
+def remote_po_ar(remote: Remote) -> Catalog:
+    return read_po_text(remote.git("show", "HEAD:locales/ar/01-test/module.po"))
+
+
+def test_a_verifier_records_a_check_in_portuguese(speaking: tuple[Repo, Remote]) -> None:
+    _repo, remote = speaking
+    left: dict[str, list[str]] = {}
+    found: dict[str, list[str]] = {}
+    with service(remote, "service") as (base, state), chromium() as browser:
+        for width in (1280, 390):
+            # A verifier's roster entry names countries, not languages: the browser decides.
+            page = browser.new_page(locale="pt-PT", viewport={"width": width, "height": 900})
+            page.set_default_timeout(15_000)
+            errors = console_errors(page)
+            page.context.add_cookies(
+                [{"name": "equalcity-session", "value": state.new_session("check-1"), "url": base}]
+            )
+            page.goto(f"{base}/verify")
+            assert page.evaluate("[document.documentElement.lang, document.dir]") == ["pt", "ltr"]
+            assert page.get_by_role("heading", name="Verificação dos contactos").is_visible()
+            left[f"/verify {width}"] = english_left(page)
+            measured(page, found, f"/verify {width}")
+            page.get_by_role("link", name="fr-LU").click()
+            card = page.locator("#contact-emergency")
+            # The contact's own text is the French edition's, marked so.
+            assert card.locator("h2 span[lang=fr]").inner_text() == "Police grand-ducale"
+            left[f"/verify/fr-LU {width}"] = english_left(page)
+            measured(page, found, f"/verify/fr-LU {width}")
+            if width == 1280:
+                assert "Última verificação: nunca verificado" in card.inner_text()
+                card.get_by_label("número").check()
+                card.get_by_label("horário").check()
+                card.get_by_label("chamada telefónica").check()
+                with page.expect_navigation(url=f"{base}/verify/fr-LU"):
+                    card.get_by_role(
+                        "button", name="Registar a minha verificação de emergency"
+                    ).click()
+                status = page.get_by_role("status").first.inner_text()
+                assert status == (
+                    "Registado: verificou emergency (chamada telefónica: número, horário)."
+                )
+                left[f"recorded {width}"] = english_left(page)
+            today = dt.date.today().isoformat()
+            assert (
+                f"Última verificação: verificado em {today} por check-1 (chamada telefónica: "
+                "número, horário) — conta para a publicação"
+            ) in page.locator("#contact-emergency").inner_text()
+            assert errors == []
+            page.close()
+    assert "Verifier: check-1" in remote.git("log", "-1", "--format=%B")
+    assert {name: words for name, words in left.items() if words} == {}
+    assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_a_translation_that_drops_a_field_falls_back_to_english(tmp_path: Path) -> None:
+    """A refusal is a label like any other: its Arabic that lost ``{locale}`` is not used (the
+    'ui-field' check names the line), the English sentence is."""
+    repo = with_catalogue(build(tmp_path / "toolbox"))
+    po = repo.root / "locales/ar/ui/review-page.po"
+    text = po.read_text(encoding="utf-8")
+    whole = "هذا الملف بلغة «{language}» لا بلغة «{locale}»: يُرجى رفعه في صفحة لغته"
+    assert whole in text
+    po.write_text(
+        text.replace(whole, "هذا الملف بلغة «{language}»: يُرجى رفعه في صفحة لغته"), "utf-8"
+    )
+    texts = Catalogues(Project(repo.root)).texts("ar")
+    assert texts("refused_language", language="fr", locale="ar") == (
+        "this file is in '\u2068fr\u2069', not '\u2068ar\u2069': upload it on the page of its "
+        "own language"
+    )
+    assert texts("refused_zip_empty") == "لا يضم ملف zip أي ملف PO"
+    findings = repo("check", code=1)
+    assert re.search(r"locales/ar/ui/review-page\.po:\d+: error ui-field", findings), findings
