@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import polib
 import pytest
+from playwright.sync_api import Browser, Page
 
 from equalcity.errors import EqualcityError
 from equalcity.po.catalog import Catalog, read_po_text
@@ -658,10 +659,24 @@ def speaking(tmp_path: Path) -> tuple[Repo, Remote]:
     return make_team(tmp_path, ARABIC_TRANSLATOR, words=True)
 
 
-def measured(page: object, found: dict[str, list[str]], name: str) -> None:
+def signed_in_page(
+    browser: Browser, base: str, state: State, who: str, locale: str, width: int
+) -> tuple[Page, list[str]]:
+    """A page of a browser that prefers ``locale``, ``width`` px wide, signed in as ``who``;
+    and the list its console errors go to."""
+    page = browser.new_page(locale=locale, viewport={"width": width, "height": 900})
+    page.set_default_timeout(15_000)
+    errors = console_errors(page)
+    page.context.add_cookies(
+        [{"name": "equalcity-session", "value": state.new_session(who), "url": base}]
+    )
+    return page, errors
+
+
+def measured(page: Page, found: dict[str, list[str]], name: str) -> None:
     """axe-core's serious and critical findings and any sideways scrolling of ``page``."""
-    found[name] = axe_violations(page)  # type: ignore[arg-type]
-    wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")  # type: ignore[attr-defined]
+    found[name] = axe_violations(page)
+    wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     if wide > 0:
         found[name] = [*found[name], f"{wide} px wider than the window"]
 
@@ -671,9 +686,9 @@ def plain(text: str) -> str:
     return text.replace("\u2068", "").replace("\u2069", "")
 
 
-def check_upload(page: object, path: Path) -> None:
+def check_upload(page: Page, path: Path) -> None:
     """Upload ``path`` on the Arabic page of module 01-test (the page also lists module ui)."""
-    module = page.get_by_role("region", name="العربية · 01-test")  # type: ignore[attr-defined]
+    module = page.get_by_role("region", name="العربية · 01-test")
     module.locator("input[type=file]").set_input_files(str(path))
     module.get_by_role("button", name="التحقق من الملفات المرفوعة").click()
 
@@ -696,12 +711,7 @@ def test_an_arabic_translator_uploads_in_arabic_right_to_left(
         same.write_text(text, encoding="utf-8")
         for width in (1280, 390):
             # The browser asks for English: the roster's language (ar) decides.
-            page = browser.new_page(locale="en-GB", viewport={"width": width, "height": 900})
-            page.set_default_timeout(15_000)
-            errors = console_errors(page)
-            page.context.add_cookies(
-                [{"name": "equalcity-session", "value": state.new_session("tr-ar"), "url": base}]
-            )
+            page, errors = signed_in_page(browser, base, state, "tr-ar", "en-GB", width)
             page.goto(f"{base}/translate")
             assert page.evaluate("[document.documentElement.lang, document.dir]") == ["ar", "rtl"]
             assert page.get_by_role("heading", name="ترجماتك", exact=True).is_visible()
@@ -769,12 +779,7 @@ def test_a_verifier_records_a_check_in_portuguese(speaking: tuple[Repo, Remote])
     with service(remote, "service") as (base, state), chromium() as browser:
         for width in (1280, 390):
             # A verifier's roster entry names countries, not languages: the browser decides.
-            page = browser.new_page(locale="pt-PT", viewport={"width": width, "height": 900})
-            page.set_default_timeout(15_000)
-            errors = console_errors(page)
-            page.context.add_cookies(
-                [{"name": "equalcity-session", "value": state.new_session("check-1"), "url": base}]
-            )
+            page, errors = signed_in_page(browser, base, state, "check-1", "pt-PT", width)
             page.goto(f"{base}/verify")
             assert page.evaluate("[document.documentElement.lang, document.dir]") == ["pt", "ltr"]
             assert page.get_by_role("heading", name="Verificação dos contactos").is_visible()
