@@ -1,4 +1,5 @@
-"""The review page's own words in the reader's language, through the project's PO flow.
+"""The shared service's own words (the review page, the translators' and the contact verifiers'
+pages, their messages) in the reader's language, through the project's PO flow.
 
 ``source/ui/review-page.md`` holds the English labels (each the paragraph after a
 ``<!-- ui: KEY -->`` marker, as in the release's page furniture); ``extract`` and ``update``
