@@ -298,12 +298,23 @@ def _fuzzy_from(entry: Message, source: Message, forms: int) -> Message:
     return result
 
 
+# What a string is comes from the template, as msgmerge takes it from the reference: its format
+# flags (``python-brace-format``, ``no-c-format``…), ``range:`` and wrapping.
+_FROM_TEMPLATE = re.compile(r"^(?:(?:no-)?[a-z0-9+-]+-format|range:.*|(?:no-)?wrap)$")
+
+
 def _merge_flags(template_flags: list[str], old_flags: list[str]) -> list[str]:
-    flags = list(old_flags)
-    for flag in template_flags:
-        if flag not in flags:
-            flags.append(flag)
-    return flags
+    """As msgmerge: what the string is from the template, what was said of its translation
+    (``fuzzy``; equalcity's ``equalcity-ignore…``) from the old entry. A translation matched
+    from a string with ``{fields}`` keeps no ``python-brace-format`` the new English lacks.
+
+    >>> _merge_flags([], ["fuzzy", "python-brace-format"])
+    ['fuzzy']
+    >>> _merge_flags(["python-brace-format"], ["fuzzy"])
+    ['fuzzy', 'python-brace-format']
+    """
+    flags = [f for f in old_flags if not _FROM_TEMPLATE.match(f)]
+    return flags + [f for f in template_flags if f not in flags]
 
 
 def _plural_count(header: Message | None) -> int:
