@@ -305,8 +305,8 @@ _FROM_TEMPLATE = re.compile(r"^(?:(?:no-)?[a-z0-9+-]+-format|range:.*|(?:no-)?wr
 
 def _merge_flags(template_flags: list[str], old_flags: list[str]) -> list[str]:
     """As msgmerge: what the string is from the template, what was said of its translation
-    (``fuzzy``) from the old entry. A translation matched
-    from a string with ``{fields}`` keeps no ``python-brace-format`` the new English lacks.
+    (``fuzzy``) from the old entry. A translation matched from a string with ``{fields}``
+    keeps no ``python-brace-format`` the new English lacks.
 
     >>> _merge_flags([], ["fuzzy", "python-brace-format"])
     ['fuzzy']
