@@ -23,8 +23,15 @@ import uvicorn
 
 from equalcity.cli import main
 from equalcity.po.catalog import read_po
-from equalcity.repository.gitrepo import ServiceSigning
+from equalcity.repository.gitrepo import (
+    Identity,
+    ServiceSigning,
+    commit_as_service,
+    open_repo,
+    write_lock,
+)
 from equalcity.repository.project import Project
+from equalcity.repository.sync import Sync
 from equalcity.review.decide import UNION_RULE
 from equalcity.review.ledger import key_hash, text_hash
 from equalcity.web.state import State
@@ -437,6 +444,120 @@ def test_the_state_folder_has_a_schema_version_and_stays_private(tmp_path: Path)
     assert state.schema_version() >= 1
     assert (state.path.stat().st_mode & 0o777) == 0o600
     assert State(tmp_path / "state").open().schema_version() == state.schema_version()
+
+
+# -- two services racing for one remote --------------------------------------------------
+
+# The other service, as a process of its own: one decision committed (signed by the service
+# key) and published through its own Sync.
+RIVAL = """
+import os, sys
+from pathlib import Path
+for name in [n for n in os.environ if n.startswith("GIT_")]:
+    del os.environ[name]  # set by the fetch whose upload-pack started this process
+from equalcity.repository.gitrepo import (
+    Identity, ServiceSigning, commit_as_service, open_repo, write_lock,
+)
+from equalcity.repository.sync import Sync
+root, key, number = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+signing = ServiceSigning(key)
+with open_repo(root) as repo, write_lock(repo):
+    path = root / "rival" / f"{number}.txt"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(f"decision {number} of the other service\\n", encoding="utf-8")
+    who = Identity("Rev 2", "rev-2@panel.example.org")
+    commit_as_service(repo, [path], f"Decision {number}", who, signing, "Reviewer: rev-2")
+sync = Sync(root, signing=signing)
+sync.publish(sync.committed())
+print("published", number, flush=True)
+"""
+
+# git runs this instead of upload-pack for every fetch of the losing service: once the fetch
+# has its data, and before it returns, the other service makes a decision and pushes it. Then
+# the loser's next push always finds the remote moved on: it loses every race by construction.
+# The script waits until the other service has pushed, or has fetched (it was refused and is
+# looking at the remote again), so it never waits for a push that waits for this fetch.
+LOSING_FETCH = """#!/bin/sh
+git upload-pack "$@"
+status=$?
+runs=$(cat {tmp}/runs 2>/dev/null || echo 0)
+if [ "$runs" -lt {cap} ]; then
+    runs=$((runs + 1))
+    echo $runs > {tmp}/runs
+    before=$(git --git-dir={bare} rev-parse HEAD)
+    fetches=$(cat {tmp}/rival-fetches 2>/dev/null | wc -l)
+    {python} {tmp}/rival.py {rival} {key} $runs </dev/null >>{tmp}/rival.log 2>&1 &
+    for _ in $(seq 600); do
+        [ "$(git --git-dir={bare} rev-parse HEAD)" != "$before" ] && break
+        [ "$(cat {tmp}/rival-fetches 2>/dev/null | wc -l)" -gt "$fetches" ] && break
+        sleep 0.05
+    done
+fi
+exit $status
+"""
+
+COUNTING_FETCH = """#!/bin/sh
+echo fetch >> {tmp}/rival-fetches
+exec git upload-pack "$@"
+"""
+
+
+def test_a_service_that_loses_every_race_still_gets_its_decision_through(
+    site: Repo, remote: Remote
+) -> None:
+    cap = 10  # the other service stops deciding after this many (the old code starved)
+    tmp = remote.tmp
+    start = remote.git("rev-parse", "HEAD").strip()
+    victim, rival = remote.clone("victim"), remote.clone("rival")
+    (tmp / "rival.py").write_text(RIVAL, encoding="utf-8")
+    values = {
+        "tmp": tmp,
+        "cap": cap,
+        "bare": remote.bare,
+        "python": sys.executable,
+        "rival": rival,
+        "key": remote.key,
+    }
+    for clone, name, text in (
+        (victim, "losing", LOSING_FETCH),
+        (rival, "counting", COUNTING_FETCH),
+    ):
+        script = tmp / f"{name}-fetch"
+        script.write_text(text.format(**values), encoding="utf-8")
+        script.chmod(0o755)
+        git.Repo(clone).git.config("remote.origin.uploadpack", str(script))
+    # The other service pushes first, so the loser's first push is refused.
+    subprocess.run(
+        [sys.executable, str(tmp / "rival.py"), str(rival), str(remote.key), "0"], check=True
+    )
+    signing = ServiceSigning(remote.key)
+    with open_repo(victim) as repo, write_lock(repo):
+        note = victim / "victim.txt"
+        note.write_text("the decision of the losing service\n", encoding="utf-8")
+        who = Identity("Rev 1", "rev-1@panel.example.org")
+        mine = commit_as_service(repo, [note], "Decision", who, signing, "Reviewer: rev-1")
+    sync = Sync(victim, signing=signing)
+    sync.publish(sync.committed())
+    runs = int((tmp / "runs").read_text(encoding="utf-8"))
+    # Through after the other service got in twice — not after it ran out of decisions.
+    assert runs <= 2, f"the other service pushed {runs} times before this one got through"
+
+    # The other service's decisions also all arrive (it waited for its turn, then pushed).
+    deadline = time.monotonic() + 120
+    while (tmp / "rival.log").read_text(encoding="utf-8").count("published") < runs:
+        assert time.monotonic() < deadline, (tmp / "rival.log").read_text(encoding="utf-8")
+        time.sleep(0.1)
+    head = remote.git("rev-parse", "HEAD").strip()
+    # The losing service's commit is on the remote as it was made: same id, same signature.
+    assert remote.git("merge-base", "--is-ancestor", mine, head) == ""
+    files = remote.git("ls-tree", "-r", "--name-only", "HEAD").split()
+    assert "victim.txt" in files
+    assert {f"rival/{n}.txt" for n in range(runs + 1)} <= set(files)
+    for sha in remote.git("rev-list", f"{start}..HEAD").split():
+        assert remote.verify(sha), sha  # decisions and merges alike, signed by the service
+    # Nobody holds the turn once everyone has pushed.
+    turn = remote.git("log", "-1", "--format=%B", "refs/equalcity/push-turn")
+    assert "holder free" in turn, turn
 
 
 # -- two services, twenty reviewers, a thousand decisions -------------------------------------

@@ -638,37 +638,174 @@ def current_branch(repo: git.Repo) -> str:
         ) from None
 
 
+# Services that push to one remote take turns when they collide: a ref on the remote names who
+# pushes next (a turn commit: empty tree, holder and expiry in its message). Every push of the
+# branch carries, atomically, a lease on that ref (``--atomic --force-with-lease``), so a push
+# made while someone else holds the turn is refused and the pusher learns whose turn it is.
+TURN_REF = "refs/equalcity/push-turn"
+FREE = "free"
+
+
+def _turn_tracking(remote: str) -> str:
+    return f"refs/equalcity-remotes/{remote}/push-turn"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The remote's push turn as last fetched: ``sha`` None when the remote has none yet;
+    ``holder`` None when it is free."""
+
+    sha: str | None
+    holder: str | None = None
+    until: float = 0.0
+
+
 def fetch(repo: git.Repo, remote: str) -> None:
+    """Fetch the remote's branches and its push turn."""
     try:
-        repo.git.fetch("--quiet", remote)
+        repo.git.fetch(
+            "--quiet",
+            remote,
+            f"+refs/heads/*:refs/remotes/{remote}/*",
+            f"+refs/equalcity/*:refs/equalcity-remotes/{remote}/*",
+        )
     except git.GitCommandError as exc:
         raise EqualcityError(f"cannot fetch from {remote}: {_stderr(exc)}") from None
 
 
-def rebase_onto(repo: git.Repo, upstream: str, signing: ServiceSigning | None) -> None:
-    """Replay this copy's own commits on ``upstream`` (re-signed by the service); ledgers
-    merge by union, PO files entry by entry. A conflict aborts and leaves the copy as it was."""
-    config = signing.config() if signing else []
-    env = signing.environment() if signing else {}
+def seen_turn(repo: git.Repo, remote: str) -> Turn:
+    """The remote's push turn as of the last fetch."""
     try:
+        sha = str(repo.git.rev_parse("--verify", "--quiet", _turn_tracking(remote))).strip()
+        text = str(repo.git.cat_file("commit", sha)) if sha else ""
+    except git.GitCommandError:
+        return Turn(None)
+    fields = dict(
+        line.split(" ", 1) for line in text.partition("\n\n")[2].splitlines() if " " in line
+    )
+    holder = fields.get("holder", FREE)
+    try:
+        until = float(fields.get("until", "0"))
+    except ValueError:
+        until = 0.0  # not ours to read: treat it as expired, the next push frees it
+    return Turn(sha, None if holder == FREE else holder, until)
+
+
+def turn_commit(repo: git.Repo, holder: str | None, until: float = 0.0) -> str:
+    """The object a turn ref points at. The free turn is the same commit in every clone (fixed
+    dates and names), so services agree on it without having to talk to each other."""
+    tree = repo.git.execute(
+        ["git", "hash-object", "-w", "-t", "tree", "--stdin"], istream=subprocess.DEVNULL
+    )
+    stamp = f"{946684800 if holder is None else int(until)} +0000"  # free: 2000-01-01
+    env = {
+        "GIT_AUTHOR_NAME": "equalcity",
+        "GIT_AUTHOR_EMAIL": "push-turn@equalcity.invalid",
+        "GIT_AUTHOR_DATE": stamp,
+        "GIT_COMMITTER_NAME": "equalcity",
+        "GIT_COMMITTER_EMAIL": "push-turn@equalcity.invalid",
+        "GIT_COMMITTER_DATE": stamp,
+    }
+    body = f"holder {holder or FREE}\nuntil {until:.3f}\n"
+    with repo.git.custom_environment(**env):
+        return str(
+            repo.git.execute(
+                [
+                    "git",
+                    "commit-tree",
+                    "--no-gpg-sign",
+                    "-m",
+                    "equalcity push turn",
+                    "-m",
+                    body,
+                    tree,
+                ]
+            )
+        ).strip()
+
+
+def merge_from(repo: git.Repo, upstream: str, signing: ServiceSigning | None) -> None:
+    """Bring ``upstream`` into the current branch: a fast-forward when this copy has no commits
+    of its own, else one merge commit (signed by the service) whose first parent is
+    ``upstream``. This copy's commits stay as they are — their signatures and their blame — and
+    the merge costs one commit however many are waiting; ``upstream``'s ledger lines come first
+    (ledgers merge by union), as if this copy's had been appended after them; PO files merge
+    entry by entry. A conflict leaves the copy as it was."""
+    config = signing.config() if signing else []
+    env = {
+        **(signing.environment() if signing else {}),
+        **({"GIT_AUTHOR_NAME": signing.name, "GIT_AUTHOR_EMAIL": signing.email} if signing else {}),
+    }
+    try:
+        if is_ancestor(repo, "HEAD", upstream):
+            repo.git.merge("--quiet", "--ff-only", upstream)
+            return
+        if is_ancestor(repo, upstream, "HEAD"):
+            return  # nothing new there
         with repo.git.custom_environment(**env):
-            repo.git.execute(["git", *config, "rebase", "--quiet", upstream])
+            # merge-tree computes the merged tree without touching the working tree, with the
+            # upstream side first (``git merge`` would put this copy's lines first).
+            tree = str(
+                repo.git.execute(["git", *config, "merge-tree", "--write-tree", upstream, "HEAD"])
+            ).split("\n", 1)[0]
+            message = f"Merge the decisions of this service with {upstream}"
+            merged = str(
+                repo.git.execute(
+                    [
+                        "git",
+                        *config,
+                        "commit-tree",
+                        "-S",
+                        "-p",
+                        upstream,
+                        "-p",
+                        "HEAD",
+                        "-m",
+                        message,
+                        tree,
+                    ]
+                )
+            ).strip()
+        repo.git.merge("--quiet", "--ff-only", merged)
     except git.GitCommandError as exc:
-        with contextlib.suppress(git.GitCommandError):  # nothing to abort: it did not start
-            repo.git.execute(["git", "rebase", "--abort"])
         raise ConflictError(
-            f"the service's copy cannot be replayed on {upstream}: {_stderr(exc)}; its "
+            f"the service's copy cannot be merged with {upstream}: {_stderr(exc)}; its "
             "decisions stay committed here and a maintainer must merge by hand"
         ) from None
 
 
-def push(repo: git.Repo, remote: str, branch: str) -> None:
-    """Push ``branch``; PushRejected when the remote moved on (fetch and rebase, then retry)."""
+def push(
+    repo: git.Repo, remote: str, branch: str, turn: tuple[str | None, str] | None = None
+) -> None:
+    """Push ``branch``; with ``turn`` = (the turn the pusher last saw, the turn to leave), the
+    push also holds a lease on the remote's push turn and fails as a whole when it moved.
+    PushRejected when the remote moved on (fetch and merge, then retry)."""
+    options = ["--quiet", "--porcelain"]
+    refs = [f"HEAD:refs/heads/{branch}"]
+    if turn is not None:
+        expected, leave = turn
+        options += ["--atomic", f"--force-with-lease={TURN_REF}:{expected or ''}"]
+        refs.append(f"{leave}:{TURN_REF}")
+    _push(repo, remote, options, refs)
+
+
+def claim_turn(repo: git.Repo, remote: str, expected: str | None, claim: str) -> None:
+    """Set the remote's push turn to ``claim`` if it still is ``expected``; PushRejected when
+    someone changed it first."""
+    _push(
+        repo,
+        remote,
+        ["--quiet", "--porcelain", f"--force-with-lease={TURN_REF}:{expected or ''}"],
+        [f"{claim}:{TURN_REF}"],
+    )
+
+
+def _push(repo: git.Repo, remote: str, options: list[str], refs: list[str]) -> None:
     try:
-        repo.git.push("--quiet", "--porcelain", remote, f"HEAD:refs/heads/{branch}")
+        repo.git.push(*options, remote, *refs)
     except git.GitCommandError as exc:
         text = _stderr(exc) + " " + str(exc.stdout or "")
-        if "rejected" in text or "fetch first" in text or "non-fast-forward" in text:
+        if any(sign in text for sign in ("rejected", "fetch first", "non-fast-forward", "stale")):
             raise PushRejected(f"{remote} has newer commits") from None
         raise EqualcityError(f"cannot push to {remote}: {_stderr(exc)}") from None
 
