@@ -560,6 +560,36 @@ def test_a_service_that_loses_every_race_still_gets_its_decision_through(
     assert "holder free" in turn, turn
 
 
+def test_a_decision_that_arrives_through_a_merge_counts(site: Repo, remote: Remote) -> None:
+    with service(remote, "one") as one, service(remote, "two") as two:
+        first, second = api(*one, "rev-1"), api(*two, "rev-1")
+        fields = {"decision": "request-changes", "comment": "Say who she can call."}
+        answer = first.post("/api/decisions", json={**entry(site.root, LISTEN), **fields})
+        assert answer.json()["recorded"]
+        # The second service has not seen that push: its own is refused, it merges and pushes.
+        answer = second.post(
+            "/api/decisions",
+            json={**entry(site.root, SURVIVOR), "decision": "approve", "comment": ""},
+        )
+        assert answer.json()["recorded"]
+        # The second service's decision commit as it made it, before the merge moved HEAD on.
+        mine = git.Repo(remote.tmp / "two").git.rev_parse("HEAD@{1}")
+        first.close()
+        second.close()
+    head = remote.git("rev-parse", "HEAD").strip()
+    parents = remote.git("rev-list", "--parents", "-1", head).split()[1:]
+    assert len(parents) == 2 and parents[1] == mine  # the decision commit itself, not a copy
+    assert remote.verify(head) and remote.verify(mine)
+    assert "Reviewer: rev-1" in remote.git("log", "-1", "--format=%B", mine)
+    # In a fresh clone the approval counts and `check` accepts the ledger: blame follows the
+    # line through the merge to the signed decision commit.
+    fresh = Repo(remote.clone("fresh"))
+    result = fresh.runner.invoke(main, ["--root", str(fresh.root), "check"])
+    assert "reviews.jsonl" not in result.output, result.output
+    assert fresh.state(SURVIVOR) == "approved"
+    assert fresh.state(LISTEN) == "changes-requested"
+
+
 # -- two services, twenty reviewers, a thousand decisions -------------------------------------
 
 
