@@ -3,16 +3,24 @@ key + push to a local bare remote) and of the review list page of a 330-entry mo
 reviewers at once.
 
     python -m benchmarks.bench_serve [--entries 330] [--users 20] [--decisions 10] [--out FILE]
+    python -m benchmarks.bench_serve --services 2 --pages 0 --before REV [--rounds 2]
 
-One ``equalcity serve --public-url`` process (as the systemd unit runs it) on a clone of a
-generated content repository; the users are threads of this process speaking the JSON API
-(decisions) and loading the page (``show=all``: every entry, in pages of 40).
+``equalcity serve --public-url`` processes (as the systemd unit runs them), each on its own
+clone of a generated content repository, all pushing to one bare remote; the users are threads
+of this process, spread over the services in turn, speaking the JSON API (decisions) and
+loading the page (``show=all``: every entry, in pages of 40). With ``--before REV`` the services
+run the code of ``REV`` (its ``src`` from ``git archive``) and this tree's, alternating, so that
+a busy machine slows both alike; each run reports decisions per second.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import statistics
+import subprocess
+import tarfile
 import tempfile
 import threading
 import time
@@ -33,14 +41,12 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--entries", type=int, default=330)
-    parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--decisions", type=int, default=10, help="per user")
-    parser.add_argument("--pages", type=int, default=5, help="page loads per user")
-    parser.add_argument("--out", type=Path)
-    args = parser.parse_args()
+HERE = Path(__file__).resolve().parents[1]
+
+
+def run(args: argparse.Namespace, source: Path | None) -> dict[str, object]:
+    """One round: a fresh repository and remote, ``args.services`` services running the code
+    in ``source`` (None: this tree's), every user's pages and decisions."""
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         repo = load_site(tmp / "toolbox", paragraphs=args.entries, reviewers=args.users)
@@ -50,10 +56,15 @@ def main() -> None:
         pages: list[float] = []
         failures: list[str] = []
         guard = threading.Lock()
-        with service_process(remote, "service") as (base, state):
+        with contextlib.ExitStack() as stack:
+            services = [
+                stack.enter_context(service_process(remote, f"service-{n}", source))
+                for n in range(args.services)
+            ]
             barrier = threading.Barrier(args.users)
 
             def user(number: int) -> None:
+                base, state = services[number % len(services)]
                 http = api(base, state, f"load-{number}")
                 barrier.wait()
                 try:
@@ -86,15 +97,48 @@ def main() -> None:
                 thread.join()
             elapsed = time.perf_counter() - started
         pushed = len([d for d in remote.ledger() if d["doc"] == "01-load/module"])
+    return {
+        "code": "this tree" if source is None else args.before,
+        "decision": _percentiles(decisions),
+        "list_page": _percentiles(pages) if pages else None,
+        "decisions_on_remote": pushed,
+        "decisions_per_s": round(pushed / elapsed, 2),
+        "failures": failures,
+        "elapsed_s": round(elapsed, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--entries", type=int, default=330)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--decisions", type=int, default=10, help="per user")
+    parser.add_argument("--pages", type=int, default=5, help="page loads per user")
+    parser.add_argument("--services", type=int, default=1, help="services on one remote")
+    parser.add_argument("--before", help="also run the services from this commit's code")
+    parser.add_argument("--rounds", type=int, default=1, help="with --before: rounds of each")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        old: Path | None = None
+        if args.before:
+            old = Path(folder) / "before"
+            archive = subprocess.run(
+                ["git", "-C", str(HERE), "archive", args.before, "src"],
+                capture_output=True,
+                check=True,
+            ).stdout
+            with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+                tar.extractall(old, filter="data")
+            old = old / "src"
+        sources = [old, None] if old else [None]
+        runs = [run(args, source) for _ in range(args.rounds) for source in sources]
     emit(
         {
             "entries": args.entries,
             "users": args.users,
-            "decision": _percentiles(decisions),
-            "list_page": _percentiles(pages),
-            "decisions_on_remote": pushed,
-            "failures": failures,
-            "elapsed_s": round(elapsed, 1),
+            "services": args.services,
+            "runs": runs,
         },
         args.out,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -590,6 +591,20 @@ def test_a_decision_that_arrives_through_a_merge_counts(site: Repo, remote: Remo
     assert fresh.state(LISTEN) == "changes-requested"
 
 
+def test_a_remote_without_atomic_pushes_gets_plain_pushes(site: Repo, remote: Remote) -> None:
+    remote.git("config", "receive.advertiseAtomic", "false")
+    clone = remote.clone("service")
+    with open_repo(clone) as repo, write_lock(repo):
+        note = clone / "note.txt"
+        note.write_text("a decision\n", encoding="utf-8")
+        who = Identity("Rev 1", "rev-1@panel.example.org")
+        sha = commit_as_service(repo, [note], "Decision", who, ServiceSigning(remote.key), "R: 1")
+    sync = Sync(clone, signing=ServiceSigning(remote.key))
+    sync.publish(sync.committed())
+    assert remote.git("rev-parse", "HEAD").strip() == sha
+    assert "push-turn" not in remote.git("for-each-ref")  # no turns where they cannot be atomic
+
+
 # -- two services, twenty reviewers, a thousand decisions -------------------------------------
 
 
@@ -644,9 +659,12 @@ def load_site(root: Path, paragraphs: int = DECISIONS_EACH, reviewers: int = REV
 
 
 @contextmanager
-def service_process(remote: Remote, name: str) -> Iterator[tuple[str, State]]:
+def service_process(
+    remote: Remote, name: str, source: Path | None = None
+) -> Iterator[tuple[str, State]]:
     """A service instance as production runs it: ``equalcity serve`` in its own process (so
-    two instances use two cores, as two VMs or two units would)."""
+    two instances use two cores, as two VMs or two units would); ``source``: the ``src``
+    folder of another version of the code to run (the benchmark's "before")."""
     root = remote.clone(name)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -662,6 +680,7 @@ def service_process(remote: Remote, name: str) -> Iterator[tuple[str, State]]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        env={**os.environ, "PYTHONPATH": str(source)} if source else None,
     )
     try:
         deadline = time.monotonic() + 30

@@ -784,8 +784,18 @@ def push(
     refs = [f"HEAD:refs/heads/{branch}"]
     if turn is not None:
         expected, leave = turn
-        options += ["--atomic", f"--force-with-lease={TURN_REF}:{expected or ''}"]
-        refs.append(f"{leave}:{TURN_REF}")
+        try:
+            _push(
+                repo,
+                remote,
+                [*options, "--atomic", f"--force-with-lease={TURN_REF}:{expected or ''}"],
+                [*refs, f"{leave}:{TURN_REF}"],
+            )
+            return
+        except EqualcityError as exc:
+            if "atomic" not in str(exc) or isinstance(exc, PushRejected):
+                raise
+            # A server without atomic pushes: the branch alone, no turns (as before them).
     _push(repo, remote, options, refs)
 
 
