@@ -105,10 +105,17 @@ class Sync:
                 with open_repo(self.root) as repo:
                     branch = current_branch(repo)
                     if self._waiting():
-                        # Another service holds the turn: let its push through, then look again.
-                        time.sleep(random.uniform(0.02, 0.1))
-                        with write_lock(repo):
-                            self._catch_up(repo, branch)
+                        # Another service holds the turn: let its push through, then look
+                        # again. Only the fetch, outside the write lock: decisions keep being
+                        # committed here while the other pushes.
+                        time.sleep(random.uniform(0.05, 0.15))
+                        fetch(repo, self.remote)
+                        self._turn = seen_turn(repo, self.remote)
+                        if not self._waiting():
+                            # Its push is in: merge it, then push. This service was next in
+                            # line, so one more refusal is enough to take the turn.
+                            behind = True
+                            refusals = CLAIM_AFTER - 1
                         continue
                     if not behind:
                         # Read before the push resolves HEAD: every commit counted so far is
