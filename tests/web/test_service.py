@@ -27,12 +27,16 @@ from equalcity.po.catalog import read_po
 from equalcity.repository.gitrepo import (
     Identity,
     ServiceSigning,
+    claim_turn,
     commit_as_service,
+    fetch,
     open_repo,
+    seen_turn,
+    turn_commit,
     write_lock,
 )
 from equalcity.repository.project import Project
-from equalcity.repository.sync import Sync
+from equalcity.repository.sync import TURN_SECONDS, Sync
 from equalcity.review.decide import UNION_RULE
 from equalcity.review.ledger import key_hash, text_hash
 from equalcity.web.state import State
@@ -459,7 +463,7 @@ for name in [n for n in os.environ if n.startswith("GIT_")]:
 from equalcity.repository.gitrepo import (
     Identity, ServiceSigning, commit_as_service, open_repo, write_lock,
 )
-from equalcity.repository.sync import Sync
+from equalcity.repository.sync import TURN_SECONDS, Sync
 root, key, number = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 signing = ServiceSigning(key)
 with open_repo(root) as repo, write_lock(repo):
@@ -603,6 +607,32 @@ def test_a_remote_without_atomic_pushes_gets_plain_pushes(site: Repo, remote: Re
     sync.publish(sync.committed())
     assert remote.git("rev-parse", "HEAD").strip() == sha
     assert "push-turn" not in remote.git("for-each-ref")  # no turns where they cannot be atomic
+
+
+def test_a_turn_whose_holder_stopped_expires(site: Repo, remote: Remote) -> None:
+    """A service that took the turn and crashed holds up the others until the turn expires;
+    a turn dated beyond any turn's length (a clock far ahead) holds up nobody."""
+    crashed, clone = remote.clone("crashed"), remote.clone("service")
+    signing = ServiceSigning(remote.key)
+    sync = Sync(clone, signing=signing)
+    # A turn far in the future would keep the push waiting past PUSH_SECONDS (an error).
+    for lasts in (2.0, 3 * TURN_SECONDS):
+        with open_repo(crashed) as repo:
+            fetch(repo, "origin")
+            until = time.time() + lasts
+            claim = turn_commit(repo, "crashed-service", until)
+            claim_turn(repo, "origin", seen_turn(repo, "origin").sha, claim)
+        with open_repo(clone) as repo, write_lock(repo):
+            note = clone / f"note-{lasts}.txt"
+            note.write_text("a decision\n", encoding="utf-8")
+            who = Identity("Rev 1", "rev-1@panel.example.org")
+            sha = commit_as_service(repo, [note], "Decision", who, signing, "Reviewer: rev-1")
+        sync.publish(sync.committed())
+        if lasts < TURN_SECONDS:
+            assert time.time() >= until  # it waited for the turn to expire
+        assert remote.git("rev-parse", "HEAD").strip() == sha
+        turn = remote.git("log", "-1", "--format=%B", "refs/equalcity/push-turn")
+        assert "holder free" in turn  # the push that got through freed it
 
 
 # -- two services, twenty reviewers, a thousand decisions -------------------------------------

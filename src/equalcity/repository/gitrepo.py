@@ -553,7 +553,7 @@ def signing_key(repo: git.Repo) -> str | None:
     return key if fmt == "ssh" and key else None
 
 
-# -- the team service: signed commits, fetch, rebase, push ---------------------------------
+# -- the team service: signed commits, fetch, merge, push ---------------------------------
 
 
 @dataclass(frozen=True)
@@ -566,7 +566,7 @@ class ServiceSigning:
     email: str = "panel-service@equalcity.invalid"
 
     def config(self) -> list[str]:
-        """git ``-c`` options that sign every commit git makes (commit, rebase) with the key
+        """git ``-c`` options that sign every commit git makes (commit, merge) with the key
         and merge PO files entry by entry (``equalcity merge-driver``)."""
         driver = f"{shlex.quote(sys.executable)} -m equalcity merge-driver %O %A %B %P"
         return [

@@ -176,10 +176,13 @@ class Sync:
     def _waiting(self) -> bool:
         """Whether another service holds the push turn (and it has not expired)."""
         turn = self._turn
+        now = time.time()  # wall-clock: the holder may be another machine
+        # A turn that claims to last longer than any turn can (a server's clock far ahead)
+        # counts as expired: it must not stop every other service for good.
         return (
             turn is not None
             and turn.holder not in (None, self.holder)
-            and turn.until > time.time()  # wall-clock: the holder may be another machine
+            and now < turn.until <= now + 2 * TURN_SECONDS
         )
 
     def _take_turn(self, repo: git.Repo) -> None:
