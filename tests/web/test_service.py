@@ -507,6 +507,18 @@ exec git upload-pack "$@"
 """
 
 
+def commit_here(clone: Path, key: Path, name: str, text: str = "a decision\n") -> str:
+    """One commit of the service in ``clone`` (a file ``name``, as a decision of rev-1 would
+    be: authored by the reviewer, signed by the service); returns its id."""
+    with open_repo(clone) as repo, write_lock(repo):
+        note = clone / name
+        note.write_text(text, encoding="utf-8")
+        who = Identity("Rev 1", "rev-1@panel.example.org")
+        return commit_as_service(
+            repo, [note], "Decision", who, ServiceSigning(key), "Reviewer: rev-1"
+        )
+
+
 def test_a_service_that_loses_every_race_still_gets_its_decision_through(
     site: Repo, remote: Remote
 ) -> None:
@@ -536,11 +548,7 @@ def test_a_service_that_loses_every_race_still_gets_its_decision_through(
         [sys.executable, str(tmp / "rival.py"), str(rival), str(remote.key), "0"], check=True
     )
     signing = ServiceSigning(remote.key)
-    with open_repo(victim) as repo, write_lock(repo):
-        note = victim / "victim.txt"
-        note.write_text("the decision of the losing service\n", encoding="utf-8")
-        who = Identity("Rev 1", "rev-1@panel.example.org")
-        mine = commit_as_service(repo, [note], "Decision", who, signing, "Reviewer: rev-1")
+    mine = commit_here(victim, remote.key, "victim.txt", "the decision of the losing service\n")
     sync = Sync(victim, signing=signing)
     sync.publish(sync.committed())
     runs = int((tmp / "runs").read_text(encoding="utf-8"))
@@ -598,11 +606,7 @@ def test_a_decision_that_arrives_through_a_merge_counts(site: Repo, remote: Remo
 def test_a_remote_without_atomic_pushes_gets_plain_pushes(site: Repo, remote: Remote) -> None:
     remote.git("config", "receive.advertiseAtomic", "false")
     clone = remote.clone("service")
-    with open_repo(clone) as repo, write_lock(repo):
-        note = clone / "note.txt"
-        note.write_text("a decision\n", encoding="utf-8")
-        who = Identity("Rev 1", "rev-1@panel.example.org")
-        sha = commit_as_service(repo, [note], "Decision", who, ServiceSigning(remote.key), "R: 1")
+    sha = commit_here(clone, remote.key, "note.txt")
     sync = Sync(clone, signing=ServiceSigning(remote.key))
     sync.publish(sync.committed())
     assert remote.git("rev-parse", "HEAD").strip() == sha
@@ -622,11 +626,7 @@ def test_a_turn_whose_holder_stopped_expires(site: Repo, remote: Remote) -> None
             until = time.time() + lasts
             claim = turn_commit(repo, "crashed-service", until)
             claim_turn(repo, "origin", seen_turn(repo, "origin").sha, claim)
-        with open_repo(clone) as repo, write_lock(repo):
-            note = clone / f"note-{lasts}.txt"
-            note.write_text("a decision\n", encoding="utf-8")
-            who = Identity("Rev 1", "rev-1@panel.example.org")
-            sha = commit_as_service(repo, [note], "Decision", who, signing, "Reviewer: rev-1")
+        sha = commit_here(clone, remote.key, f"note-{lasts}.txt")
         sync.publish(sync.committed())
         if lasts < TURN_SECONDS:
             assert time.time() >= until  # it waited for the turn to expire
