@@ -613,6 +613,21 @@ def test_a_remote_without_atomic_pushes_gets_plain_pushes(site: Repo, remote: Re
     assert "push-turn" not in remote.git("for-each-ref")  # no turns where they cannot be atomic
 
 
+def test_a_remote_that_refuses_the_turn_ref_gets_plain_pushes(site: Repo, remote: Remote) -> None:
+    hook = remote.bare / "hooks/update"
+    hook.write_text(
+        '#!/bin/sh\ncase "$1" in refs/equalcity/*) echo "protected" >&2; exit 1;; esac\n',
+        encoding="utf-8",
+    )
+    hook.chmod(0o755)
+    clone = remote.clone("service")
+    sha = commit_here(clone, remote.key, "note.txt")
+    sync = Sync(clone, signing=ServiceSigning(remote.key))
+    sync.publish(sync.committed())
+    assert remote.git("rev-parse", "HEAD").strip() == sha
+    assert "push-turn" not in remote.git("for-each-ref")
+
+
 def test_a_turn_whose_holder_stopped_expires(site: Repo, remote: Remote) -> None:
     """A service that took the turn and crashed holds up the others until the turn expires;
     a turn dated beyond any turn's length (a clock far ahead) holds up nobody."""

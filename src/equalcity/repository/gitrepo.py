@@ -792,6 +792,8 @@ def push(
                 [*refs, f"{leave}:{TURN_REF}"],
             )
             return
+        except _TurnRefused:
+            pass  # the remote does not let services write the turn: no turns (as before them)
         except EqualcityError as exc:
             if "atomic" not in str(exc) or isinstance(exc, PushRejected):
                 raise
@@ -810,11 +812,19 @@ def claim_turn(repo: git.Repo, remote: str, expected: str | None, claim: str) ->
     )
 
 
+class _TurnRefused(PushRejected):
+    """The remote refuses the turn ref itself (a hook, a protected ref), not because it moved."""
+
+
 def _push(repo: git.Repo, remote: str, options: list[str], refs: list[str]) -> None:
     try:
         repo.git.push(*options, remote, *refs)
     except git.GitCommandError as exc:
         text = _stderr(exc) + " " + str(exc.stdout or "")
+        for line in str(exc.stdout or "").splitlines():
+            # porcelain: "!<TAB>from:to<TAB>[remote rejected] (reason)"
+            if f":{TURN_REF}\t[remote rejected]" in line and "atomic" not in line:
+                raise _TurnRefused(f"{remote} refuses {TURN_REF}") from None
         if any(sign in text for sign in ("rejected", "fetch first", "non-fast-forward", "stale")):
             raise PushRejected(f"{remote} has newer commits") from None
         raise EqualcityError(f"cannot push to {remote}: {_stderr(exc)}") from None
