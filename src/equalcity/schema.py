@@ -107,10 +107,90 @@ def check_fields(
             raise EqualcityError(f"{what}: {name} is missing", path=display, line=start or None)
 
 
+@dataclass(frozen=True)
+class TomlLine:
+    """Where one line of a TOML text stands: the table it belongs to (dotted, quotes and spaces
+    dropped; "" before the first header), whether it is that table's header, and the key it
+    assigns (None on a line that continues a value, a comment or a blank line)."""
+
+    number: int
+    table: str
+    header: bool = False
+    key: str | None = None
+
+
+_HEADER = re.compile(r"^\[\[?(?P<name>[^\[\]]+)\]\]?\s*(?:#.*)?$")
+
+
+def toml_lines(text: str) -> list[TomlLine]:
+    r"""Each line of ``text`` with its table and key, for the line numbers of messages and for
+    rewriting one table by hand. A line inside a value over several lines (an array, a
+    multi-line string) is never a header or a key, whatever it starts with.
+
+    >>> found = toml_lines("[a]\nk = '''\n[b]\n'''\n[ 'c' ]\nx = 1")
+    >>> [(x.table, x.key) for x in found if x.header or x.key]
+    [('a', None), ('a', 'k'), ('c', None), ('c', 'x')]
+    """
+    out: list[TomlLine] = []
+    table = ""
+    depth = 0  # open [ and { of a value
+    string: str | None = None  # the delimiter of a multi-line string still open
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.strip()
+        if string is None and depth == 0:
+            header = _HEADER.match(stripped)
+            if header:
+                table = header["name"].replace('"', "").replace("'", "").replace(" ", "")
+                out.append(TomlLine(number, table, header=True))
+                continue
+            if "=" in stripped and not stripped.startswith("#"):
+                key = stripped.split("=", 1)[0].strip().strip("\"'")
+                out.append(TomlLine(number, table, key=key))
+                depth, string = _scan(stripped.split("=", 1)[1], depth, string)
+                continue
+        else:
+            depth, string = _scan(line, depth, string)
+        out.append(TomlLine(number, table))
+    return out
+
+
+def _scan(part: str, depth: int, string: str | None) -> tuple[int, str | None]:
+    """The brackets still open and the multi-line string still open after ``part``."""
+    i = 0
+    while i < len(part):
+        if string is not None:
+            end = part.find(string, i)
+            while end > 0 and string == '"""' and _escaped(part, end):
+                end = part.find(string, end + 1)
+            if end < 0:
+                return depth, string
+            i, string = end + 3, None
+            continue
+        char = part[i]
+        if part.startswith(('"""', "'''"), i):
+            string, i = part[i : i + 3], i + 3
+        elif char in "\"'":
+            end = i + 1
+            while end < len(part) and (part[end] != char or (char == '"' and _escaped(part, end))):
+                end += 1
+            i = end + 1
+        elif char == "#":
+            break
+        else:
+            depth += (char in "[{") - (char in "]}")
+            i += 1
+    return depth, string
+
+
+def _escaped(text: str, at: int) -> bool:
+    """Whether the character at ``at`` follows an odd number of backslashes."""
+    count = 0
+    while at - count - 1 >= 0 and text[at - count - 1] == "\\":
+        count += 1
+    return count % 2 == 1
+
+
 def dotted_table_line(text: str, *names: str) -> int | None:
     """The line of ``[names...]`` (a table header) in a TOML text."""
-    for number, line in enumerate(text.split("\n"), start=1):
-        stripped = line.strip().replace('"', "").replace(" ", "")
-        if stripped == "[" + ".".join(names) + "]":
-            return number
-    return None
+    wanted = ".".join(names).replace(" ", "")
+    return next((x.number for x in toml_lines(text) if x.header and x.table == wanted), None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -504,3 +505,19 @@ def test_the_installed_command_records_a_check_the_release_gate_accepts(repo: Re
     assert f"contact   {LU}:11  shelter: an example, not a real service" in gated
     refused = run(root, "contacts", "verify", *phone_check("number"), "--as", "lu-check-2", code=2)
     assert refused.stderr.startswith("equalcity: ") and refused.stderr.count("\n") == 1
+
+
+def test_a_note_line_that_starts_with_a_bracket_stays_in_the_note(repo: Repo) -> None:
+    """A multi-line note whose line starts with "[" is not a new table: the record goes after
+    the note, the gate finds it, and the note (and what the card prints) is unchanged."""
+    contacts = repo.root / LU
+    note = 'notes = """\nAsk for the coordinator.\n[helpline] leaflet, 2026: "7 days a week"\n"""'
+    contacts.write_text(
+        contacts.read_text().replace('notes = "Ask for the coordinator."', note), encoding="utf-8"
+    )
+    repo.as_("maint-1@example.org").commit_all("Where the hours come from")
+    before = tomllib.loads(contacts.read_text())["helpline"]
+    verify(repo, *phone_check("number,hours"))
+    after = tomllib.loads(contacts.read_text())["helpline"]
+    assert after["notes"] == before["notes"] and after["verified"] == dt.date.today().isoformat()
+    assert gate(repo) == {}

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from equalcity.errors import EqualcityError
 from equalcity.fs import parse_toml
 from equalcity.release.editions import Edition
-from equalcity.schema import dotted_table_line
+from equalcity.schema import dotted_table_line, toml_lines
 
 if TYPE_CHECKING:
     from equalcity.repository.snapshot import Snapshot
@@ -110,14 +110,10 @@ def _field_line(text: str, table_line: int | None, key: str) -> int | None:
     """The line of ``key = …`` inside the table that starts at ``table_line``."""
     if table_line is None:
         return None
-    lines = text.split("\n")
-    for number in range(table_line, len(lines)):
-        stripped = lines[number].strip()
-        if stripped.startswith("["):
-            break
-        if re.match(rf"^{re.escape(key)}\s*=", stripped):
-            return number + 1
-    return table_line
+    lines = toml_lines(text)
+    table = lines[table_line - 1].table
+    found = (x.number for x in lines[table_line:] if x.table == table and x.key == key)
+    return next(found, table_line)
 
 
 def _contact(contact_id: str, fields: dict[str, Any], display: str, text: str) -> Contact:

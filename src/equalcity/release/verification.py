@@ -60,6 +60,7 @@ from equalcity.review.signatures import (
     split_commit,
     trailers,
 )
+from equalcity.schema import toml_lines
 
 if TYPE_CHECKING:
     import git  # only the type: git runs in gitrepo.py
@@ -227,17 +228,11 @@ def facts_for(
 
 def record_lines(text: str, contact_id: str) -> dict[str, int]:
     """The line of each record field (``verified``, ``verified_by``…) in one contact's table."""
-    found: dict[str, int] = {}
-    inside = False
-    for number, line in enumerate(text.split("\n"), start=1):
-        stripped = line.strip()
-        if stripped.startswith("["):
-            inside = stripped.replace('"', "").replace(" ", "") == f"[{contact_id}]"
-            continue
-        key = stripped.split("=", 1)[0].strip().strip('"')
-        if inside and "=" in stripped and key in RECORD_FIELDS:
-            found[key] = number
-    return found
+    return {
+        x.key: x.number
+        for x in toml_lines(text)
+        if x.table == contact_id and x.key in RECORD_FIELDS
+    }
 
 
 def trusted(snapshot: Snapshot, edition: Edition, today: dt.date) -> dict[str, tuple[Contact, str]]:
@@ -488,20 +483,14 @@ def with_record(text: str, contact_id: str, fields: list[str]) -> str:
     """
     lines = text.split("\n")
     drop = set(record_lines(text, contact_id).values())
-    kept = [line for number, line in enumerate(lines, start=1) if number not in drop]
-    start = next(
-        (
-            i
-            for i, line in enumerate(kept)
-            if line.strip().replace('"', "").replace(" ", "") == f"[{contact_id}]"
-        ),
-        None,
-    )
-    if start is None:
+    # The table's lines, values over several lines included (a line of a multi-line note that
+    # starts with "[" is still the note's).
+    ours = [x.number for x in toml_lines(text) if x.table == contact_id and x.number not in drop]
+    if not ours:
         raise EqualcityError(f"no table [{contact_id}]")
-    end = start + 1
-    while end < len(kept) and not kept[end].strip().startswith("["):
-        end += 1
-    while end > start + 1 and not kept[end - 1].strip():
-        end -= 1  # before the blank lines that separate it from the next table
-    return "\n".join([*kept[:end], *fields, *kept[end:]])
+    while len(ours) > 1 and not lines[ours[-1] - 1].strip():
+        ours.pop()  # before the blank lines that separate it from the next table
+    last = ours[-1]
+    kept = [(n, line) for n, line in enumerate(lines, start=1) if n not in drop]
+    at = next(i for i, (n, _) in enumerate(kept) if n == last) + 1
+    return "\n".join([*(line for _, line in kept[:at]), *fields, *(line for _, line in kept[at:])])
