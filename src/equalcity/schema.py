@@ -64,14 +64,8 @@ def key_line(text: str, key: str, after: int = 0) -> int | None:
 
 def table_line(text: str, header: str, index: int = 0) -> int | None:
     """The line of the ``index``-th ``[header]`` or ``[[header]]`` of a TOML text."""
-    pattern = re.compile(rf"^\s*\[\[?\s*{re.escape(header)}\s*\]\]?\s*(?:#.*)?$")
-    seen = -1
-    for number, line in enumerate(text.split("\n"), start=1):
-        if pattern.match(line):
-            seen += 1
-            if seen == index:
-                return number
-    return None
+    found = [x.number for x in toml_lines(text) if x.header and x.table == header]
+    return found[index] if index < len(found) else None
 
 
 def check_fields(
