@@ -6,9 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.cli.test_cli import _translate as fill
 from tests.conftest import DATA
-from tests.review.test_review import Repo
+from tests.repos import Repo, fill
 
 PANEL = """
 [[reviewer]]

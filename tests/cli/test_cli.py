@@ -7,21 +7,13 @@ from pathlib import Path
 
 from equalcity.po.catalog import read_po, write_po_files
 from tests.conftest import DATA, Cli
+from tests.repos import fill
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
     }
-
-
-def _translate(path: Path, translations: dict[str, str]) -> None:
-    catalog = read_po(path)
-    for message in catalog.active:
-        if message.msgid in translations:
-            message.msgstr = translations[message.msgid]
-            message.fuzzy = False
-    write_po_files([(path, catalog, str(path))])
 
 
 def test_extract_writes_one_template_per_document(cli: Cli, repo: Path) -> None:
@@ -73,7 +65,7 @@ def test_update_keeps_fuzzies_and_obsoletes(cli: Cli, repo: Path) -> None:
     cli("extract")
     cli("init", "fr")
     po = repo / "locales/fr/01-test/module.po"
-    _translate(
+    fill(
         po,
         {
             "Safety planning": "Plan de sécurité",
@@ -105,7 +97,7 @@ def test_update_keeps_fuzzies_and_obsoletes(cli: Cli, repo: Path) -> None:
 def test_update_reuses_translations_from_other_documents(cli: Cli, repo: Path) -> None:
     cli("extract")
     cli("init", "fr")
-    _translate(repo / "locales/fr/01-test/annex.po", {"Contacts": "Contacts utiles"})
+    fill(repo / "locales/fr/01-test/annex.po", {"Contacts": "Contacts utiles"})
     source = repo / "source/01-test/module.md"
     source.write_text(source.read_text(encoding="utf-8") + "\n## Contacts\n", encoding="utf-8")
     cli("extract")
@@ -118,7 +110,7 @@ def test_update_reuses_translations_from_other_documents(cli: Cli, repo: Path) -
 def test_build_tree_and_single_file(cli: Cli, repo: Path, tmp_path: Path) -> None:
     cli("extract")
     cli("init", "fr")
-    _translate(repo / "locales/fr/01-test/module.po", {"Safety planning": "Plan de sécurité"})
+    fill(repo / "locales/fr/01-test/module.po", {"Safety planning": "Plan de sécurité"})
     cli("build", "--locale", "fr", "--out", str(tmp_path / "out"))
     built = (tmp_path / "out/01-test/module.md").read_text(encoding="utf-8")
     assert built.startswith('---\ntitle: "Plan de sécurité"\n')
@@ -152,7 +144,7 @@ def test_fuzzy_translations_are_not_built(cli: Cli, repo: Path, tmp_path: Path) 
 def test_status_counts_strings_and_words(cli: Cli, repo: Path) -> None:
     cli("extract")
     cli("init", "fr")
-    _translate(repo / "locales/fr/01-test/module.po", {"Safety planning": "Plan de sécurité"})
+    fill(repo / "locales/fr/01-test/module.po", {"Safety planning": "Plan de sécurité"})
     table = cli("status")
     assert table.output.splitlines()[0].split() == [
         "language",

@@ -12,7 +12,7 @@ from equalcity.errors import EqualcityError
 from equalcity.po.catalog import read_po, write_po_files
 from equalcity.po.locales import english_name, is_rtl, parse_name, plural_forms, same_language
 from tests.conftest import DATA, assert_gettext_clean
-from tests.review.test_review import Repo
+from tests.repos import Repo
 
 # What Weblate, Poedit and gettext's own teams name folders: language and country, script
 # modifiers, a variant, and languages of the toolbox's audience without a country.

@@ -28,7 +28,7 @@ from equalcity.progress.status import STATES, compute, words
 from equalcity.release.gate import Blocker
 from equalcity.repository.project import Project
 from equalcity.repository.snapshot import Snapshot
-from tests.review.test_review import RISKY, TESTIMONY, Repo, _append, start
+from tests.repos import RISKY, TESTIMONY, Repo, append_decision, start
 from tests.sites import DOC as SITE_DOC
 from tests.sites import SURVIVOR, build
 
@@ -41,7 +41,7 @@ def commit_at(repo: Repo, message: str, when: str) -> None:
 def approve(repo: Repo, reviewer: str, when: str, *msgids: str) -> None:
     """Ledger lines appended by hand and committed, signed, by the reviewer."""
     for msgid in msgids:
-        _append(repo, reviewer, msgid)
+        append_decision(repo, reviewer, msgid)
     repo.as_(f"{reviewer}@panel.example.org")
     commit_at(repo, f"Review by {reviewer}", when)
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from equalcity.po.catalog import read_po, write_po_files
 from equalcity.release.html import render_markdown, sanitise
 from tests.conftest import DATA
-from tests.review.test_review import Repo
+from tests.repos import Repo
 
 RELEASE = DATA / "release"
 DOCS = ["01-basics/module", "01-basics/annex", "02-safety/module"]

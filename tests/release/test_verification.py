@@ -18,7 +18,7 @@ from equalcity.repository.gitrepo import Identity, commit_signed, open_repo
 from equalcity.repository.project import Project
 from equalcity.repository.snapshot import Snapshot
 from equalcity.review.signatures import check_commit, split_commit, trailers
-from tests.review.test_review import Repo
+from tests.repos import Repo
 from tests.test_e2e import run
 
 PANEL = """

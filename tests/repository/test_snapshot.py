@@ -18,7 +18,7 @@ from equalcity.release.gate import coverage
 from equalcity.repository.project import Document, Project
 from equalcity.repository.snapshot import MemoryFiles, Snapshot
 from equalcity.review.ledger import Reason
-from tests.review.test_review import DOC, PANEL, RISKY, TESTIMONY, Repo, translated
+from tests.repos import DOC, PANEL, RISKY, TESTIMONY, Repo, translated
 
 
 def agree(root: Path) -> dict[str, Counter[str]]:

@@ -3,144 +3,21 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import git
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from equalcity.checks.runner import load_config, run
-from equalcity.cli import main
 from equalcity.po.catalog import Message, read_po, write_po_files
-from equalcity.repository.project import Document, Project
-from equalcity.repository.snapshot import Snapshot
+from equalcity.repository.project import Project
 from equalcity.review.ledger import Decision, Ledger, Verdict, key_hash, text_hash
 from equalcity.review.panel import Panel, Reviewer, Tier, load_panel, roster_gaps
 from equalcity.review.state import review_state
 from tests.browser import chromium
-from tests.conftest import DATA, assert_gettext_clean
-from tests.keys import Keyring, with_keys
-
-PANEL = """
-[[reviewer]]
-id = "rev-fr-1"
-email = "rev-fr-1@panel.example.org"
-languages = ["fr"]
-role = "language"
-
-[[reviewer]]
-id = "rev-fr-2"
-email = "rev-fr-2@panel.example.org"
-languages = ["fr"]
-modules = ["01-test"]
-role = "subject-expert"
-
-[tiers.high]
-flags = ["risk-high"]
-sections = ["safety planning"]
-approvals = 2
-subject_experts = 1
-
-[tiers.normal]
-approvals = 1
-"""
-
-DOC = "01-test/module"
-TESTIMONY = "I did not know anyone could help me."
-RISKY = "Call {{contact:emergency}} if she is in danger now."
-
-
-class Repo:
-    """A content repository whose commands run as whoever ``as_`` says; panel members (ids
-    ``rev-…``) and maintainers (``maint-…``) sign their commits with throw-away SSH keys made
-    beside the repository (never inside it)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.git = git.Repo.init(root)
-        self.runner = CliRunner()
-        self.keys = Keyring(root.parent / f"{root.name}-keys")
-
-    def as_(self, email: str) -> Repo:
-        name = email.split("@")[0]
-        with self.git.config_writer() as config:
-            config.set_value("user", "name", name)
-            config.set_value("user", "email", email)
-            signs = name.startswith(("rev-", "maint-"))
-            config.set_value("gpg", "format", "ssh")
-            config.set_value("commit", "gpgsign", "true" if signs else "false")
-            if signs:
-                config.set_value("user", "signingkey", str(self.keys.private(name)))
-            elif config.has_option("user", "signingkey"):
-                config.remove_option("user", "signingkey")
-        return self
-
-    def keyed(self, panel: str) -> str:
-        """``panel`` with a key for each reviewer and a maintainer ``maint-1``."""
-        return with_keys(panel, self.keys)
-
-    def __call__(self, *args: str, code: int | None = 0) -> str:
-        """Run equalcity; ``code`` is the exit status expected (None: any but a crash)."""
-        result = self.runner.invoke(main, ["--root", str(self.root), *args])
-        assert result.exit_code == code if code is not None else result.exit_code in (0, 1), (
-            result.output
-        )
-        return result.output
-
-    def commit_all(self, message: str) -> None:
-        self.git.git.add(A=True)
-        self.git.git.commit("-m", message)
-
-    @property
-    def po(self) -> Path:
-        return self.root / "locales/fr/01-test/module.po"
-
-    def entry_id(self, msgid: str) -> str:
-        return key_hash(None, msgid)[:8]
-
-    def state(self, msgid: str) -> str:
-        snapshot = Snapshot.of(self.root)
-        doc = Document.parse(DOC)
-        return snapshot.review("fr", doc, snapshot.catalog("fr", doc).index()[(None, msgid)]).state
-
-    def findings(self) -> list[str]:
-        project = Project(self.root)
-        return [
-            f"{f.check}: {f.message}"
-            for f in run(project, config=load_config(project), jobs=1)
-            if f.check.startswith("review-")
-        ]
-
-
-def start(root: Path) -> Repo:
-    """The panel, one source document and its untranslated French PO file; nothing committed."""
-    (root / "source/01-test").mkdir(parents=True)
-    (root / "workflows").mkdir()
-    shutil.copy(DATA / "markdown/special.md", root / "source/01-test/module.md")
-    repo = Repo(root).as_("maintainer@example.org")
-    (root / "workflows/panel.toml").write_text(repo.keyed(PANEL), encoding="utf-8")
-    repo("extract")
-    repo("init", "fr")
-    return repo
-
-
-def translated(root: Path, panel: str = PANEL) -> Repo:
-    """``start``, with ``panel`` as the roster, committed (the trust root: the first commit
-    with a roster); then a translator's commit translating every entry "FR …"."""
-    repo = start(root)
-    if panel != PANEL:
-        (root / "workflows/panel.toml").write_text(repo.keyed(panel), encoding="utf-8")
-    repo.commit_all("Start French")
-    repo.as_("translator@example.org")
-    catalog = read_po(repo.po)
-    for message in catalog.active:
-        message.msgstr = "FR " + message.msgid
-    write_po_files([(repo.po, catalog, str(repo.po))])
-    repo.commit_all("Translate")
-    return repo
+from tests.conftest import assert_gettext_clean
+from tests.repos import DOC, PANEL, RISKY, TESTIMONY, Repo, append_decision, translated
 
 
 @pytest.fixture
@@ -240,27 +117,9 @@ def test_off_roster_and_self_approval_are_refused(repo: Repo) -> None:
     assert "you last edited the translation" in out
 
 
-def _append(repo: Repo, reviewer: str, msgid: str) -> None:
-    catalog = read_po(repo.po)
-    message = catalog.index()[(None, msgid)]
-    decision = Decision(
-        DOC,
-        None,
-        key_hash(None, msgid),
-        text_hash(message),
-        reviewer,
-        "approve",
-        "",
-        "2026-11-25T10:00:00Z",
-        message.msgstr,
-    )
-    with (repo.root / "locales/fr/reviews.jsonl").open("a", encoding="utf-8") as handle:
-        handle.write(decision.as_json() + "\n")
-
-
 def test_gate_catches_forged_self_approved_edited_and_malformed_lines(repo: Repo) -> None:
     repo.as_("translator@example.org")  # forges rev-fr-1's approval
-    _append(repo, "rev-fr-1", TESTIMONY)
+    append_decision(repo, "rev-fr-1", TESTIMONY)
     repo.commit_all("Forged approval")
     sha = repo.git.head.commit.hexsha[:10]
     assert repo.findings() == [
@@ -274,7 +133,7 @@ def test_gate_catches_forged_self_approved_edited_and_malformed_lines(repo: Repo
     catalog.index()[(None, RISKY)].msgstr = "Appelez {{contact:emergency}} si elle est en danger."
     write_po_files([(repo.po, catalog, str(repo.po))])
     repo.commit_all("Translate as rev-fr-2")
-    _append(repo, "rev-fr-2", RISKY)
+    append_decision(repo, "rev-fr-2", RISKY)
     repo.commit_all("Self-approval")
     assert any(
         f.startswith("review-self-approval: rev-fr-2 approved a translation they wrote")
@@ -349,8 +208,10 @@ def test_editing_an_approved_entry_unapproves_it_and_reverting_restores(
 
 def test_decision_by_someone_off_the_roster_fails_the_gate(repo: Repo) -> None:
     repo.as_("rev-fr-2@panel.example.org")
-    _append(repo, "rev-fr-2", "Contacts")  # rev-fr-2 reviews module 01-test only: this is fine
-    _append(repo, "rev-xx-9", TESTIMONY)
+    append_decision(
+        repo, "rev-fr-2", "Contacts"
+    )  # rev-fr-2 reviews module 01-test only: this is fine
+    append_decision(repo, "rev-xx-9", TESTIMONY)
     repo.commit_all("Decision by an unknown reviewer")
     assert "review-roster: rev-xx-9 is not on the panel" in repo.findings()
 

@@ -21,7 +21,7 @@ from equalcity.repository.snapshot import Snapshot
 from equalcity.review.index import review_index
 from equalcity.review.signatures import check_commit, split_commit, trailers
 from tests.keys import Keyring, with_keys
-from tests.review.test_review import DOC, RISKY, TESTIMONY, Repo, _append, start, translated
+from tests.repos import DOC, RISKY, TESTIMONY, Repo, append_decision, start, translated
 
 PANEL_PATH = "workflows/panel.toml"
 
@@ -134,7 +134,7 @@ def test_a_signed_decision_counts_and_git_agrees_with_our_reading(repo: Repo) ->
 
 def test_right_email_without_signature_counts_for_nothing(repo: Repo) -> None:
     # The impersonation of the issue: git's user.email set to a panel member's address.
-    _append(repo, "rev-fr-1", TESTIMONY)
+    append_decision(repo, "rev-fr-1", TESTIMONY)
     commit_with(repo, None, "review(fr): approve", "rev-fr-1@panel.example.org")
     assert_forged(repo, 1, "review-signature", "is not signed")
     assert repo.state(TESTIMONY) == "unverified" and approved(repo) == 0
@@ -146,7 +146,7 @@ def test_right_email_without_signature_counts_for_nothing(repo: Repo) -> None:
 
 
 def test_signed_with_another_members_key(repo: Repo) -> None:
-    _append(repo, "rev-fr-1", TESTIMONY)
+    append_decision(repo, "rev-fr-1", TESTIMONY)
     commit_with(repo, repo.keys.private("rev-fr-2"), "approve", "rev-fr-1@panel.example.org")
     assert_forged(repo, 1, "review-signature", "signed with rev-fr-2's key, not rev-fr-1's")
     assert approved(repo) == 0
@@ -154,7 +154,7 @@ def test_signed_with_another_members_key(repo: Repo) -> None:
 
 def test_signed_by_a_key_added_to_the_roster_in_the_same_commit(repo: Repo) -> None:
     add_key(repo, "rev-fr-1", "intruder")
-    _append(repo, "rev-fr-1", TESTIMONY)
+    append_decision(repo, "rev-fr-1", TESTIMONY)
     commit_with(repo, repo.keys.private("intruder"), "approve", "rev-fr-1@panel.example.org")
     assert_forged(repo, 1, "review-signature", "roster before it does not give rev-fr-1")
     out = repo("check", code=1)
@@ -171,7 +171,7 @@ def test_signed_by_a_key_added_to_the_roster_in_the_same_commit(repo: Repo) -> N
 def test_unsigned_roster_change_adding_a_key_is_ignored(repo: Repo) -> None:
     add_key(repo, "rev-fr-1", "intruder")
     commit_with(repo, None, "Add my other key", "maint-1@example.org")
-    _append(repo, "rev-fr-1", TESTIMONY)
+    append_decision(repo, "rev-fr-1", TESTIMONY)
     commit_with(repo, repo.keys.private("intruder"), "approve", "rev-fr-1@panel.example.org")
     assert_forged(repo, 1, "review-signature", "roster before it does not give rev-fr-1")
     assert any("is not signed; the change is ignored" in m for m in trust_findings(repo))
@@ -179,7 +179,7 @@ def test_unsigned_roster_change_adding_a_key_is_ignored(repo: Repo) -> None:
     path = repo.root / PANEL_PATH
     path.write_text(path.read_text() + "# rev-fr-1's second key confirmed by phone\n")
     commit_with(repo, repo.keys.private("maint-1"), "Add rev-fr-1's key", "maint@example.org")
-    _append(repo, "rev-fr-1", RISKY)
+    append_decision(repo, "rev-fr-1", RISKY)
     commit_with(repo, repo.keys.private("intruder"), "approve", "rev-fr-1@panel.example.org")
     assert 2 not in uncounted(repo) and 1 in uncounted(repo)
 
@@ -192,7 +192,7 @@ def test_roster_change_signed_by_a_removed_maintainer(repo: Repo) -> None:
     assert trust_findings(repo) == []
     add_key(repo, "rev-fr-1", "intruder")
     commit_with(repo, repo.keys.private("maint-1"), "Sneak a key in", "m1@example.org")
-    _append(repo, "rev-fr-1", TESTIMONY)
+    append_decision(repo, "rev-fr-1", TESTIMONY)
     commit_with(repo, repo.keys.private("intruder"), "approve", "rev-fr-1@panel.example.org")
     assert_forged(repo, 1, "review-signature", "does not give rev-fr-1")
     ignored = trust_findings(repo)
@@ -224,7 +224,7 @@ def test_a_signature_copied_from_another_commit(repo: Repo) -> None:
     assert signature is not None
     # the attacker adds an approval of another entry and reuses rev-fr-1's signature
     repo.as_("translator@example.org")
-    _append(repo, "rev-fr-1", RISKY)
+    append_decision(repo, "rev-fr-1", RISKY)
     repo.commit_all("approve")
     unsigned = repo.git.git.cat_file("commit", "HEAD").encode() + b"\n"
     head, _, message = unsigned.partition(b"\n\n")
@@ -298,7 +298,7 @@ def test_service_signed_decisions(repo: Repo, reviewer: str, trailer: str, probl
     path = repo.root / PANEL_PATH
     path.write_text(path.read_text() + SERVICE.format(key=repo.keys.public("service")))
     commit_with(repo, repo.keys.private("maint-1"), "Add the panel service", "m@example.org")
-    _append(repo, reviewer, TESTIMONY)
+    append_decision(repo, reviewer, TESTIMONY)
     message = "review(fr): approve 1 entry" + (f"\n\n{trailer}" if trailer else "")
     commit_with(repo, repo.keys.private("service"), message, "service@panel.example.org")
     if problem:
@@ -314,13 +314,13 @@ def test_self_approval_is_caught_by_the_signature_as_well_as_the_email(repo: Rep
     catalog.index()[(None, TESTIMONY)].msgstr = "Je ne savais pas."
     write_po_files([(repo.po, catalog, str(repo.po))])
     commit_with(repo, repo.keys.private("rev-fr-1"), "Translate", "translator@example.org")
-    _append(repo, "rev-fr-1", TESTIMONY)
+    append_decision(repo, "rev-fr-1", TESTIMONY)
     commit_with(repo, repo.keys.private("rev-fr-1"), "approve", "rev-fr-1@panel.example.org")
     assert_forged(repo, 1, "review-self-approval", "approved a translation they wrote")
 
 
 def test_an_uncommitted_decision_does_not_count(repo: Repo) -> None:
-    _append(repo, "rev-fr-1", TESTIMONY)
+    append_decision(repo, "rev-fr-1", TESTIMONY)
     assert_forged(repo, 1, "review-signature", "not committed yet")
 
 
@@ -361,20 +361,20 @@ def scenario(func: Callable[[Repo], None]) -> Callable[[Repo], None]:
 
 @scenario
 def forged_author(repo: Repo) -> None:
-    _append(repo, "rev-fr-1", TESTIMONY)
+    append_decision(repo, "rev-fr-1", TESTIMONY)
     commit_with(repo, None, "forged", "translator@example.org")
 
 
 @scenario
 def off_roster(repo: Repo) -> None:
-    _append(repo, "rev-xx-9", TESTIMONY)
+    append_decision(repo, "rev-xx-9", TESTIMONY)
     commit_with(repo, repo.keys.private("rev-fr-1"), "approve", "rev-xx-9@example.org")
 
 
 @scenario
 def other_module(repo: Repo) -> None:
     ledger = repo.root / "locales/fr/reviews.jsonl"
-    _append(repo, "rev-fr-2", TESTIMONY)
+    append_decision(repo, "rev-fr-2", TESTIMONY)
     ledger.write_text(ledger.read_text().replace('"01-test/module"', '"02-other/module"'))
     commit_with(repo, repo.keys.private("rev-fr-2"), "approve", "rev-fr-2@panel.example.org")
 
@@ -388,8 +388,8 @@ def malformed(repo: Repo) -> None:
 
 @scenario
 def other_key(repo: Repo) -> None:
-    _append(repo, "rev-fr-1", RISKY)
-    _append(repo, "rev-fr-2", RISKY)
+    append_decision(repo, "rev-fr-1", RISKY)
+    append_decision(repo, "rev-fr-2", RISKY)
     commit_with(repo, repo.keys.private("rev-fr-2"), "approve", "rev-fr-2@panel.example.org")
 
 
@@ -397,7 +397,7 @@ def other_key(repo: Repo) -> None:
 def genuine_and_forged(repo: Repo) -> None:
     repo.as_("rev-fr-2@panel.example.org")
     repo("review", "approve", "-l", "fr", "--doc", DOC, "--entry", repo.entry_id(RISKY))
-    _append(repo, "rev-fr-1", RISKY)
+    append_decision(repo, "rev-fr-1", RISKY)
     commit_with(repo, None, "forged", "rev-fr-1@panel.example.org")
 
 
@@ -468,7 +468,7 @@ def test_the_trust_root_is_pinned_from_outside_the_repository(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Like this project today: a first roster with placeholders, no keys, no maintainer.
-    from tests.review.test_review import PANEL as PLAIN
+    from tests.repos import PANEL as PLAIN
 
     repo = start(tmp_path / "toolbox")
     (repo.root / PANEL_PATH).write_text(PLAIN, encoding="utf-8")
@@ -487,7 +487,7 @@ def test_the_trust_root_is_pinned_from_outside_the_repository(
     # The real maintainers onboard afterwards, signed.
     (repo.root / PANEL_PATH).write_text(repo.keyed(PLAIN), encoding="utf-8")
     genuine = commit_with(repo, repo.keys.private("maint-1"), "Onboard", "maint-1@example.org")
-    _append(repo, "rev-fr-1", TESTIMONY)
+    append_decision(repo, "rev-fr-1", TESTIMONY)
     commit_with(repo, attacker.private("rev-fr-1"), "approve", "rev-fr-1@panel.example.org")
     # trust on first use: the first roster with a maintainer holds the chain
     assert uncounted(repo) == set()

@@ -14,8 +14,7 @@ from equalcity.repository.snapshot import Snapshot
 from equalcity.review.queue import items
 from equalcity.review.sourcechanges import source_changes
 from tests.browser import chromium, console_errors, screenshot
-from tests.cli.test_cli import _translate as fill
-from tests.review.test_review import Repo
+from tests.repos import Repo, fill
 from tests.sites import DOC, LISTEN, SURVIVOR, build, po
 from tests.web.test_web import app_for, client, open_page, serving
 

@@ -17,7 +17,7 @@ from equalcity.release.ui import parse_catalogue
 from equalcity.repository.project import Project
 from equalcity.web.i18n import CATALOGUE, ENGLISH, Catalogues, choose, fields
 from tests.browser import axe_violations, chromium, console_errors, screenshot
-from tests.review.test_review import Repo
+from tests.repos import Repo
 from tests.sites import CALL, SURVIVOR
 from tests.web.test_service import (
     Remote,

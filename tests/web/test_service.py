@@ -42,8 +42,7 @@ from equalcity.review.ledger import key_hash, text_hash
 from equalcity.web.state import State
 from equalcity.web.team import SIGN_IN_FAILED, PublicSite, create_team_app
 from tests.browser import axe_violations, chromium, console_errors, screenshot
-from tests.cli.test_cli import _translate as fill
-from tests.review.test_review import Repo
+from tests.repos import Repo, fill
 from tests.sites import DOC, LISTEN, SURVIVOR, build
 
 SERVICE_ID = "panel-service"

@@ -34,7 +34,7 @@ from equalcity.web.i18n import Catalogues
 from equalcity.web.state import State
 from tests.browser import axe_violations, chromium, console_errors, screenshot
 from tests.keys import Keyring
-from tests.review.test_review import Repo
+from tests.repos import Repo
 from tests.sites import DOC, LISTEN, SURVIVOR, TRAFFICKING, WRITE, build
 from tests.web.test_page_language import english_left, with_catalogue
 from tests.web.test_service import (

@@ -31,7 +31,7 @@ from equalcity.review.decide import Ask, decide
 from equalcity.review.panel import load_panel
 from equalcity.web.app import create_app
 from tests.browser import chromium, console_errors, screenshot
-from tests.review.test_review import Repo
+from tests.repos import Repo
 from tests.sites import CALL, DOC, LISTEN, SCRIPT, SURVIVOR, TRAFFICKING, WRITE, build, po
 
 
