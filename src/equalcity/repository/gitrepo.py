@@ -213,7 +213,7 @@ def line_authors(repo: git.Repo, path: Path) -> list[str | None]:
     not committed).
 
     Kept per file for the HEAD it was found at: while the commits since leave the file alone
-    (the shared service's decisions, which write the ledger, even when rebased), the blame
+    (the shared service's decisions, which write the ledger, even when merged), the blame
     stays true and ``git blame`` — a walk through the whole history — is not run again."""
     root = Path(repo.working_tree_dir or ".")
     rel = str(path.resolve().relative_to(root.resolve()))
@@ -423,8 +423,9 @@ def touched_since(repo: git.Repo, since: str, rel: str) -> bool:
 
 def same_since(repo: git.Repo, since: str, rel: str) -> bool:
     """Whether the file at ``rel`` has the history at HEAD that it had at ``since``: no commit
-    touched it on either side since the two forked — HEAD moved on from ``since``, or a rebase
-    replayed ``since``'s own commits on others' (the shared service's pushes)."""
+    touched it on either side since the two forked — HEAD moved on from ``since``, or merged
+    others' commits (the shared service's catch-up), or a rebase replayed ``since``'s own
+    commits on them."""
     try:
         # since...HEAD: the commits on either side of the fork point, in one git call.
         return not repo.git.rev_list("-1", f"{since}...HEAD", "--", rel).strip()
