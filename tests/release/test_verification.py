@@ -291,6 +291,12 @@ def test_without_a_url_an_official_web_page_is_refused(repo: Repo) -> None:
             [*phone_check("number"), "--key", "/nonexistent/id_ed25519"],
             "no key file /nonexistent/id_ed25519",
         ),
+        # Any address given is an https:// one, whatever the method: it is shown to people.
+        (
+            "lu-check-1",
+            [*phone_check("number"), "--url", "javascript:alert(1)"],
+            "the address of what you checked is one https:// address",
+        ),
     ],
     ids=[
         "other-country",
@@ -305,6 +311,7 @@ def test_without_a_url_an_official_web_page_is_refused(repo: Repo) -> None:
         "nothing-confirmed",
         "note-with-a-trailer",
         "missing-key",
+        "url-not-https",
     ],
 )
 def test_refusals_are_one_line_and_write_nothing(

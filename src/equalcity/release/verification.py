@@ -94,8 +94,14 @@ class Check:
             return f"unknown item {unknown[0]!r}; confirmable: {', '.join(CONFIRMABLE)}"
         if self.method not in METHODS:
             return f"say how you checked: {', '.join(METHODS)}"
-        if self.method == "official web page" and not re.fullmatch(r"https://[^\s\"\\]+", self.url):
+        if self.method == "official web page" and not self.url:
             return "give the address (https://…) of the official web page you checked"
+        # Shown to verifiers and maintainers on pages and in notes: never a script or a path.
+        if self.url and not re.fullmatch(r"https://[^\s\"\\<>]+", self.url):
+            return (
+                "the address of what you checked is one https:// address, without spaces, "
+                "quotes or angle brackets"
+            )
         return ""
 
 
