@@ -71,22 +71,7 @@ class Verifying:
     async def overview(self, request: Request, session: Session) -> Response:
         person = self.verifier(session)
         editions = [e for e in load_release(self.app.project).editions if may_verify(person, e)]
-        html = render(
-            "verify.html",
-            inline=False,
-            who="",  # the page says who; the header's "Reviewing as" is for reviewers
-            person=person,
-            editions=editions,
-            edition=None,
-            rows=[],
-            csrf=session.csrf,
-            flash=_take(session),
-            methods=METHODS,
-            confirmable=CONFIRMABLE,
-            choice=choice,
-            texts_of=Texts,
-        )
-        return HTMLResponse(html)
+        return HTMLResponse(_page(person, session, editions=editions, edition=None, rows=[]))
 
     async def edition(self, request: Request, session: Session) -> Response:
         person = self.verifier(session)
@@ -101,22 +86,8 @@ class Verifying:
             (contact, last_check(current().texts, contact), problem)
             for _id, (contact, problem) in sorted(judged.items())
         ]
-        return render(
-            "verify.html",
-            inline=False,
-            who="",  # the page says who; the header's "Reviewing as" is for reviewers
-            person=person,
-            editions=[],
-            edition=edition,
-            rows=rows,
-            csrf=session.csrf,
-            flash=_take(session),
-            methods=METHODS,
-            confirmable=CONFIRMABLE,
-            choice=choice,
-            texts_of=Texts,
-            url=f"/verify/{quote(edition.id, safe='')}",
-        )
+        url = f"/verify/{quote(edition.id, safe='')}"
+        return _page(person, session, editions=[], edition=edition, rows=rows, url=url)
 
     async def record(self, request: Request, session: Session) -> Response:
         body = await read_body(
@@ -159,6 +130,23 @@ class Verifying:
             )
         )
         return RedirectResponse(f"/verify/{quote(edition.id, safe='')}", status_code=303)
+
+
+def _page(person: Reviewer, session: Session, **values: object) -> str:
+    """The verifiers' page: the list of editions, or one edition's contacts (``values``)."""
+    return render(
+        "verify.html",
+        inline=False,
+        who="",  # the page says who; the header's "Reviewing as" is for reviewers
+        person=person,
+        csrf=session.csrf,
+        flash=_take(session),
+        methods=METHODS,
+        confirmable=CONFIRMABLE,
+        choice=choice,
+        texts_of=Texts,
+        **values,
+    )
 
 
 def last_check(t: Texts, contact: Contact) -> str:
